@@ -41,6 +41,8 @@ class ModelConfig:
         activation: one of ACTIVATIONS.
         mode: decoder input, one of MODES.
         init_scale: embeddings start as N(0, init_scale^2) (spec 2.2, [NB-impl] 0.5).
+        fixed_decoder: (gain, bias) of a frozen linear decoder, logit = gain * z + bias; only
+            with depth 0 and dim 1 (the ideal decoders). None: the decoder is trained.
     """
 
     n: int = 30
@@ -50,6 +52,7 @@ class ModelConfig:
     activation: str = "tanh"
     mode: str = "concat"
     init_scale: float = 0.5
+    fixed_decoder: tuple | None = None
 
     def __post_init__(self):
         for name, low in (("n", 2), ("dim", 1), ("depth", 0), ("width", 1)):
@@ -63,6 +66,9 @@ class ModelConfig:
                              f"got {self.activation!r}")
         if not self.init_scale > 0:
             raise ValueError(f"init_scale must be > 0, got {self.init_scale}")
+        if self.fixed_decoder is not None and (self.depth, self.input_dim) != (0, 1):
+            raise ValueError("fixed_decoder needs depth 0 and a one-dimensional decoder input "
+                             "(dim 1, mode 'difference' or 'squared')")
 
     @property
     def input_dim(self) -> int:
@@ -74,14 +80,17 @@ class ModelConfig:
         return [self.input_dim] + [self.width] * self.depth + [1]
 
 
-# The "ideal" decoders of spec 2.1 (paper Fig. 3): d = 1 and no hidden layer, so the logit is
-# a * s + c with s the combiner output. For an equivalence s = (E1 - E2)^2 and the model can
-# only say "related iff embedded at (almost) the same point"; for an order s = E1 - E2 and it
-# can only compare positions on a line. The paper writes them as one ReLU unit, ReLU(0.1 - s)
-# and ReLU(E1 - E2), trained on a clipped probability [NB]; we use the logistic form of the
-# same unit with a learnable gain and threshold so that BCE-with-logits applies unchanged
-# [INFERRED]. The sign and threshold are learned, not fixed.
-IDEAL_DECODERS = {"equivalence": "squared", "order": "difference"}
+# The "ideal" decoders of spec 2.1 (paper Fig. 3): d = 1, no hidden layer, nothing to learn but
+# the embeddings. For an equivalence the input is s = (E1 - E2)^2 and the model can only say
+# "related iff embedded at (almost) the same point"; for an order s = E1 - E2 and it can only
+# compare positions on a line. The paper writes them as one ReLU unit, ReLU(0.1 - s) and
+# ReLU(E1 - E2), trained on a clipped probability [NB]. We use the logistic form of the same
+# unit, logit = BETA * (0.1 - s) and BETA * (s - 0.1), so BCE-with-logits applies unchanged
+# [INFERRED]. The steep gain keeps the ReLU's short range: pairs of different classes stop
+# repelling once they are well apart, so one-dimensional embeddings can pass each other.
+IDEAL_GAIN, IDEAL_THRESHOLD = 20.0, 0.1
+IDEAL_DECODERS = {"equivalence": ("squared", (-IDEAL_GAIN, IDEAL_GAIN * IDEAL_THRESHOLD)),
+                  "order": ("difference", (IDEAL_GAIN, -IDEAL_GAIN * IDEAL_THRESHOLD))}
 
 
 def ideal_config(family: str, n: int = 30, init_scale: float = 0.5) -> ModelConfig:
@@ -89,8 +98,9 @@ def ideal_config(family: str, n: int = 30, init_scale: float = 0.5) -> ModelConf
     if family not in IDEAL_DECODERS:
         raise ValueError(f"ideal decoders exist for families {sorted(IDEAL_DECODERS)}, "
                          f"got {family!r}")
-    return ModelConfig(n=n, dim=1, depth=0, width=1, mode=IDEAL_DECODERS[family],
-                       init_scale=init_scale)
+    mode, gain_bias = IDEAL_DECODERS[family]
+    return ModelConfig(n=n, dim=1, depth=0, width=1, mode=mode, init_scale=init_scale,
+                       fixed_decoder=gain_bias)
 
 
 @dataclass
@@ -111,10 +121,14 @@ class Ensemble:
         return [self.embeddings]
 
     def decoder_params(self) -> list[torch.Tensor]:
+        """The trainable decoder tensors (none for a fixed decoder)."""
+        if self.config.fixed_decoder is not None:
+            return []
         return [p for pair in zip(self.weights, self.biases) for p in pair]
 
     def parameters(self) -> list[torch.Tensor]:
-        return self.encoder_params() + self.decoder_params()
+        """Every tensor of the model, trainable or not (for copying and moving)."""
+        return [self.embeddings] + [p for pair in zip(self.weights, self.biases) for p in pair]
 
     def single(self, m: int) -> "Ensemble":
         """Model m alone, as an ensemble of one holding detached copies of its tensors."""
@@ -146,6 +160,10 @@ def init_ensemble(config: ModelConfig, seeds, *, device="cpu") -> Ensemble:
             bound = 1.0 / math.sqrt(fan_in)
             ws[l].append((torch.rand(fan_in, fan_out, generator=g) * 2 - 1) * bound)
             bs[l].append((torch.rand(1, fan_out, generator=g) * 2 - 1) * bound)
+    if config.fixed_decoder is not None:
+        gain, bias = config.fixed_decoder
+        ws[0] = [torch.full((1, 1), float(gain)) for _ in seeds]
+        bs[0] = [torch.full((1, 1), float(bias)) for _ in seeds]
     stack = lambda xs: torch.stack(xs).to(device)  # noqa: E731
     return Ensemble(config, stack(emb), [stack(w) for w in ws], [stack(b) for b in bs])
 

@@ -14,7 +14,7 @@ import numpy as np
 from .tasks import Relation
 
 __all__ = ["aut_order", "description_length", "description_length_paper", "known_fraction",
-           "critical_fraction", "p_star", "accuracy_upper_bound"]
+           "critical_fraction", "p_star", "accuracy_upper_bound", "crossing_fraction", "summary"]
 
 
 def aut_order(relation: Relation) -> int:
@@ -32,14 +32,12 @@ def aut_order(relation: Relation) -> int:
 
 
 def description_length(relation: Relation) -> float:
-    """Exact description length b = log2(n! / |Aut(G)|) in bits (spec 3.1)."""
-    return (math.lgamma(relation.n + 1) - _log_int(aut_order(relation))) / math.log(2)
+    """Exact description length b = log2(n! / |Aut(G)|) in bits (spec 3.1).
 
-
-def _log_int(x: int) -> float:
-    """Natural log of a (possibly huge) positive Python int without overflow."""
-    shift = max(x.bit_length() - 53, 0)
-    return math.log(x >> shift) + shift * math.log(2)
+    |Aut(G)| divides n! (it is a subgroup of S_n), so the ratio is an exact integer: the number
+    of distinct labellings of the graph.
+    """
+    return math.log2(math.factorial(relation.n) // aut_order(relation))
 
 
 def description_length_paper(relation: Relation) -> float:
@@ -105,3 +103,33 @@ def accuracy_upper_bound(fraction, relation: Relation, *, bits: float | None = N
     f = known_fraction(np.asarray(fraction, dtype=float) * relation.n ** 2, b)
     ps = p_star(relation)
     return f + max(ps, 1.0 - ps) * (1.0 - f)
+
+
+def crossing_fraction(fractions, accuracy, level: float = 0.9) -> float:
+    """First train fraction at which an accuracy curve reaches `level`, by linear interpolation
+    between the measured points; nan if it never does. `fractions` must be increasing."""
+    x, y = np.asarray(fractions, dtype=float), np.asarray(accuracy, dtype=float)
+    if x.shape != y.shape or x.ndim != 1 or (np.diff(x) <= 0).any():
+        raise ValueError("fractions must be a 1-D increasing array with one accuracy per entry")
+    above = np.nonzero(y >= level)[0]
+    if len(above) == 0:
+        return float("nan")
+    i = above[0]
+    if i == 0:
+        return float(x[0])
+    return float(x[i - 1] + (level - y[i - 1]) * (x[i] - x[i - 1]) / (y[i] - y[i - 1]))
+
+
+def summary(relation: Relation, alpha: float = 0.9) -> dict:
+    """Every static number of one relation (spec 3.1-3.3) as a JSON-ready dict: |Aut(G)| as a
+    decimal string, b exact and paper-approximate, p*, and the crude p_c of Eq. (4) from each b
+    (p_crude uses the paper's b, as the paper does)."""
+    n_pairs = relation.n ** 2
+    bits_exact, bits_paper = description_length(relation), description_length_paper(relation)
+    crude = lambda b: critical_fraction(b, n_pairs, alpha=alpha) if b > 1 else None  # noqa: E731
+    return {"relation": relation.name, "label": relation.label, "n": relation.n,
+            **relation.params, "family": relation.family, "alpha": alpha,
+            "aut": str(aut_order(relation)),
+            "log2_n_factorial": math.log2(math.factorial(relation.n)),
+            "bits_exact": bits_exact, "bits_paper": bits_paper, "p_star": p_star(relation),
+            "p_crude": crude(bits_paper), "p_crude_exact": crude(bits_exact)}
