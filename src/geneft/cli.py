@@ -77,5 +77,5 @@ def main(argv=None) -> int:
     return args.func(args, args.subparser)
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python -m geneft.cli
     sys.exit(main())

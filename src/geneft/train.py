@@ -57,8 +57,11 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     """"auto" picks CUDA when present, else CPU; "cpu" and "cuda[:i]" are taken as given."""
     if str(device) == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(device)
-    if device.type not in ("cpu", "cuda"):
+    try:
+        device = torch.device(device)
+    except RuntimeError:
+        device = None
+    if device is None or device.type not in ("cpu", "cuda"):
         raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device}")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError("device 'cuda' was requested but torch.cuda.is_available() is False")
@@ -79,10 +82,11 @@ def accuracy(out: torch.Tensor, labels: torch.Tensor, masks: torch.Tensor, loss:
 
 def _per_model(value, m: int, name: str, device) -> torch.Tensor:
     """A scalar or length-M sequence as an (M,) float tensor; must be >= 0."""
-    t = torch.as_tensor(np.broadcast_to(np.asarray(value, dtype=np.float64), (m,)).copy(),
-                        dtype=torch.float32, device=device)
-    if t.shape != (m,):
-        raise ValueError(f"{name} must be a scalar or have one value per model ({m})")
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.shape not in ((), (m,)):
+        raise ValueError(f"{name} must be a scalar or have one value per model ({m}), "
+                         f"got shape {arr.shape}")
+    t = torch.as_tensor(np.broadcast_to(arr, (m,)).copy(), dtype=torch.float32, device=device)
     if not torch.isfinite(t).all() or (t < 0).any():
         raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
     return t

@@ -1,0 +1,52 @@
+"""Chapter 1 executes through papermill at tiny parameters; the whole book builds (slow)."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_statics_chapter_runs_with_papermill(tmp_path):
+    jupytext = pytest.importorskip("jupytext")
+    papermill = pytest.importorskip("papermill")
+    out = tmp_path / "statics.ipynb"
+    papermill.execute_notebook(
+        jupytext.read(ROOT / "book" / "statics.md"), str(out), cwd=str(ROOT / "book"),
+        progress_bar=False, kernel_name="python3",
+        parameters=dict(n=12, mc_fractions=[0.1, 0.3], mc_draws=2, fractions=[0.2, 0.6],
+                        seeds=2, depth=1, width=4, steps=20, ideal_steps=20, device="cpu"))
+    nb = json.loads(out.read_text())
+    assert any("injected-parameters" in c["metadata"].get("tags", []) for c in nb["cells"])
+    images = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(images) >= 3
+
+
+@pytest.mark.slow
+def test_bad_parameter_fails_clearly(tmp_path):
+    jupytext = pytest.importorskip("jupytext")
+    papermill = pytest.importorskip("papermill")
+    with pytest.raises(papermill.PapermillExecutionError, match="steps must be a positive"):
+        papermill.execute_notebook(jupytext.read(ROOT / "book" / "statics.md"),
+                                   str(tmp_path / "bad.ipynb"), cwd=str(ROOT / "book"),
+                                   progress_bar=False, parameters=dict(steps=0))
+
+
+@pytest.mark.slow
+def test_book_builds(tmp_path):
+    """Build into a temporary folder with a fresh execution cache: fails on any cell error."""
+    exe = Path(sys.executable).with_name("jupyter-book")
+    if not exe.exists():
+        pytest.skip("jupyter-book not installed")
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
+        ".venv", "_build", ".git", "runs", "__pycache__", ".pytest_cache", ".hypothesis"))
+    proc = subprocess.run([str(exe), "build", str(src), "--warningiserror", "--keep-going"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    html = (src / "_build" / "html" / "book" / "statics.html").read_text()
+    assert "Description length" in html and "<img" in html

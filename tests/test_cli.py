@@ -1,0 +1,59 @@
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from geneft.cli import main
+from geneft.profiles import PROFILES, from_namespace, parse_relation, resolve
+
+
+def test_statics_json_greater(capsys):
+    assert main(["statics", "--relation", "greater", "--n", "30", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["aut"] == "1" and out["relation"] == "greater" and out["n"] == 30
+    assert out["bits_exact"] == pytest.approx(math.log2(math.factorial(30)), rel=1e-12)
+    assert {"bits_paper", "p_star", "p_crude", "p_crude_exact"} <= set(out)
+
+
+def test_statics_mod3_aut_is_exact_integer(capsys):
+    main(["statics", "--relation", "mod", "--k", "3", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert int(out["aut"]) == math.factorial(3) * math.factorial(10) ** 3
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["statics", "--relation", "foo"], "invalid choice"),
+    (["statics", "--relation", "mod", "--k", "1"], "k must be >= 2"),
+    (["statics", "--relation", "greater", "--a", "3"], "--a applies only"),
+    (["statics", "--relation", "bipartite", "--a", "30"], "a must be in 1..29"),
+    (["statics", "--relation", "mod", "--alpha", "1.5"], "--alpha"),
+    (["statics", "--relation", "mod", "--n", "x"], "invalid int value"),
+])
+def test_bad_flags_one_line_exit_2(argv, match, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and match in err and len(err.strip().splitlines()) == 1
+
+
+def test_console_script_help():
+    out = subprocess.run([sys.executable, "-m", "geneft.cli", "statics", "--help"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "--relation" in out and "--alpha" in out
+
+
+def test_profiles_resolve_and_validate():
+    assert resolve("statics") == PROFILES["statics"]["quick"]
+    assert resolve("statics", "full").width == 50
+    assert from_namespace("statics", {"profile": "quick", "steps": 7, "n": None}).steps == 7
+    for kwargs, match in [(dict(chapter="nope"), "chapter must be one of"),
+                          (dict(chapter="statics", profile="huge"), "profile must be one of"),
+                          (dict(chapter="statics", stepz=3), "unknown parameter"),
+                          (dict(chapter="statics", steps=-1), "steps must be"),
+                          (dict(chapter="statics", fractions=[0.5, 1.2]), "fractions must be"),
+                          (dict(chapter="statics", trained_relations=["mod1"]), "not understood|k must")]:
+        with pytest.raises(ValueError, match=match):
+            resolve(**kwargs)
+    assert parse_relation("bipartite10", 30).params == {"a": 10}
