@@ -41,7 +41,9 @@ class Relation:
         return {"greater": "greater-than"}.get(self.name, self.name)
 
 
-def _check_int(name: str, value, low: int, high: int | None = None) -> int:
+def check_int(name: str, value, low: int, high: int | None = None) -> int:
+    """`value` as an int in low..high (high None: no upper bound), else a ValueError naming
+    `name` and the allowed range. Numpy integers are accepted; bools are not."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{name} must be an integer, got {value!r}")
     if value < low or (high is not None and value > high):
@@ -52,7 +54,7 @@ def _check_int(name: str, value, low: int, high: int | None = None) -> int:
 
 def _mod(n: int, *, k: int = 3) -> Relation:
     """Equality mod k: R(x1, x2) = 1 iff x1 = x2 (mod k). An equivalence with k classes."""
-    k = _check_int("k", k, 2)
+    k = check_int("k", k, 2)
     x = np.arange(n)
     return Relation("mod", (x[:, None] % k == x[None, :] % k).astype(np.uint8), "equivalence",
                     {"k": k})
@@ -66,7 +68,7 @@ def _greater(n: int) -> Relation:
 
 def _bipartite(n: int, *, a: int = 10) -> Relation:
     """Complete bipartite K_{a,n-a}: exactly one of x1, x2 lies in S = {0, ..., a-1}."""
-    a = _check_int("a", a, 1, n - 1)
+    a = check_int("a", a, 1, n - 1)
     s = np.arange(n) < a
     return Relation("bipartite", (s[:, None] ^ s[None, :]).astype(np.uint8), "bipartite",
                     {"a": a})
@@ -88,7 +90,7 @@ def make_relation(name: str, n: int = 30, **params) -> Relation:
     """
     if name not in RELATIONS:
         raise ValueError(f"relation must be one of {sorted(RELATIONS)}, got {name!r}")
-    n = _check_int("n", n, 2)
+    n = check_int("n", n, 2)
     try:
         return RELATIONS[name](n, **params)
     except TypeError as err:

@@ -20,7 +20,8 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .models import Ensemble, forward
+from .models import Ensemble, forward, init_ensemble
+from .tasks import all_pairs, check_int, train_mask
 
 __all__ = ["History", "LOSSES", "resolve_device", "train", "train_reference", "accuracy",
            "fraction_sweep"]
@@ -95,9 +96,8 @@ def _per_model(value, m: int, name: str, device) -> torch.Tensor:
 def _check(model: Ensemble, labels, masks, steps: int, eval_every: int, loss: str):
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
-    for name, value, low in (("steps", steps, 1), ("eval_every", eval_every, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    check_int("steps", steps, 1)
+    check_int("eval_every", eval_every, 1)
     n_pairs = model.config.n ** 2
     if tuple(labels.shape) != (n_pairs,):
         raise ValueError(f"labels must have shape ({n_pairs},) for n = {model.config.n}, "
@@ -262,9 +262,6 @@ def fraction_sweep(relation, config, fractions, seeds, *, steps: int, lr_enc=1e-
         dict of (R,) arrays, R = len(fractions) * len(seeds), fraction-major: "fraction",
         "seed", final "train_acc", "test_acc", "whole_acc"; and "history", the full History.
     """
-    from .models import init_ensemble
-    from .tasks import all_pairs, train_mask
-
     if config.n != relation.n:
         raise ValueError(f"config.n ({config.n}) must equal the relation's n ({relation.n})")
     grid = [(float(f), int(s)) for f in fractions for s in seeds]
