@@ -173,11 +173,16 @@ def combine(embeddings: torch.Tensor, pairs: torch.Tensor, mode: str) -> torch.T
 
     Args:
         embeddings: (M, n, d).
-        pairs: (P, 2) long, the (x1, x2) indices.
+        pairs: (P, 2) long, the (x1, x2) indices shared by all models, or (M, P, 2), one set
+            of pairs per model.
     Returns:
         (M, P, 2d) for concat, (M, P, d) otherwise.
     """
-    e1, e2 = embeddings[:, pairs[:, 0]], embeddings[:, pairs[:, 1]]
+    if pairs.dim() == 2:
+        e1, e2 = embeddings[:, pairs[:, 0]], embeddings[:, pairs[:, 1]]
+    else:
+        rows = torch.arange(embeddings.shape[0], device=embeddings.device)[:, None]
+        e1, e2 = embeddings[rows, pairs[..., 0]], embeddings[rows, pairs[..., 1]]   # (M, P, d)
     if mode == "concat":
         return torch.cat([e1, e2], dim=-1)
     if mode == "difference":
@@ -188,7 +193,7 @@ def combine(embeddings: torch.Tensor, pairs: torch.Tensor, mode: str) -> torch.T
 
 
 def forward(model: Ensemble, pairs: torch.Tensor) -> torch.Tensor:
-    """Logits of every model on every pair, (M, P)."""
+    """Logits of every model on every pair, (M, P); `pairs` as in `combine`."""
     act = ACTIVATIONS[model.config.activation]
     h = combine(model.embeddings, pairs, model.config.mode)
     last = len(model.weights) - 1

@@ -2,9 +2,9 @@
 
 Every model trains full batch on its own train split with Adam, with separate learning rates for
 the encoder (eta_enc, the embedding table) and the decoder (eta_dec), optional L2 weight decay on
-the decoder, and BCE-with-logits or squared loss. The forward pass covers all n^2 pairs every
-step and the loss is masked to each model's train pairs, so train, test and whole-dataset
-accuracy come for free at every evaluation step.
+the decoder, and BCE-with-logits or squared loss. A training step evaluates each model on its own
+train pairs only (gathered per model, padded to the largest train set with zero weight); an
+evaluation step runs every model on all n^2 pairs for train, test and whole-dataset accuracy.
 
 `train` advances an `Ensemble` of M models at once with a hand-written Adam whose learning rate
 and weight decay are per-model tensors (so a learning-rate grid is one batch). `train_reference`
@@ -107,6 +107,17 @@ def _check(model: Ensemble, labels, masks, steps: int, eval_every: int, loss: st
                          f"got {tuple(masks.shape)}")
 
 
+def _train_index(masks: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each model's train-pair indices, (M, K) long with K the largest train set, and weights
+    (M, K): 1 / (train set size) on real entries, 0 on the padding."""
+    counts = masks.sum(1)                                                   # (M,)
+    k = max(int(counts.max()), 1)
+    # a stable sort puts each model's train pairs first, in increasing pair order
+    index = torch.sort(masks.to(torch.uint8), dim=1, descending=True, stable=True).indices[:, :k]
+    real = torch.arange(k, device=masks.device)[None, :] < counts[:, None]
+    return index, real.float() / counts.clamp(min=1)[:, None].float()
+
+
 def _eval_steps(steps: int, eval_every: int) -> list[int]:
     return sorted(set(range(0, steps, eval_every)) | {steps})
 
@@ -142,37 +153,57 @@ def train(model: Ensemble, labels, masks, *, steps: int, lr_enc=1e-3, lr_dec=1e-
     pairs = torch.cartesian_prod(torch.arange(n, device=device), torch.arange(n, device=device))
     loss_fn = LOSSES[loss][0]
     weight = masks.float() / masks.sum(1, keepdim=True).clamp(min=1)  # per-model mean over train
+    index, index_weight = _train_index(masks)                              # (M, K)
+    train_pairs, train_labels = pairs[index], labels[index]               # (M, K, 2), (M, K)
 
-    groups = [("enc", p, False) for p in model.encoder_params()] + \
-             [("dec", p, True) for p in model.decoder_params()]
-    for _, p, _ in groups:
+    params = model.encoder_params() + model.decoder_params()
+    for p in params:
         p.requires_grad_(True)
-    state = [(torch.zeros_like(p), torch.zeros_like(p)) for _, p, _ in groups]
-    beta1, beta2 = ADAM_BETAS
+    state = {"exp_avg": [torch.zeros_like(p) for p in params],
+             "exp_avg_sq": [torch.zeros_like(p) for p in params],
+             "n_enc": len(model.encoder_params())}
     records, at = [], set(_eval_steps(steps, eval_every))
     for step in tqdm(range(steps + 1), disable=not progress, desc="train", leave=False):
-        out = forward(model, pairs)
-        per_model = (loss_fn(out, labels) * weight).sum(1)                   # (M,)
         if step in at:
-            records.append(_record(model, out.detach(), per_model.detach(), labels, masks, loss,
+            with torch.no_grad():
+                out = forward(model, pairs)
+                per_model = (loss_fn(out, labels) * weight).sum(1)             # (M,)
+            records.append(_record(model, out, per_model, labels, masks, loss,
                                    record_embeddings))
         if step == steps:
             break
-        grads = torch.autograd.grad(per_model.sum(), [p for _, p, _ in groups])
-        t = step + 1
-        bc1, bc2_sqrt = 1 - beta1 ** t, (1 - beta2 ** t) ** 0.5
-        with torch.no_grad():
-            for (group, p, decayed), g, (exp_avg, exp_avg_sq) in zip(groups, grads, state):
-                shape = (m,) + (1,) * (p.dim() - 1)
-                if decayed:
-                    g = g + wd.view(shape) * p
-                exp_avg.lerp_(g, 1 - beta1)
-                exp_avg_sq.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-                denom = (exp_avg_sq.sqrt() / bc2_sqrt).add_(ADAM_EPS)
-                p.sub_((lrs[group] / bc1).view(shape) * exp_avg / denom)
-    for _, p, _ in groups:
+        out = forward(model, train_pairs)                                       # (M, K)
+        per_model = (loss_fn(out, train_labels) * index_weight).sum(1)        # (M,)
+        grads = torch.autograd.grad(per_model.sum(), params)
+        _adam_step(params, list(grads), state, step + 1, lrs, wd)
+    for p in params:
         p.requires_grad_(False)
     return _history(_eval_steps(steps, eval_every), records)
+
+
+def _adam_step(params, grads, state, t: int, lrs: dict, wd: torch.Tensor) -> None:
+    """One Adam update of every tensor at once (torch's multi-tensor `_foreach` kernels, as
+    torch.optim.Adam(foreach=True) uses), with per-model learning rates (M,) broadcast over each
+    tensor's (M, ...) shape and L2 weight decay on the decoder tensors only."""
+    beta1, beta2 = ADAM_BETAS
+    bc1, bc2_sqrt = 1 - beta1 ** t, (1 - beta2 ** t) ** 0.5
+    n_enc = state["n_enc"]
+    view = lambda v, p: v.view((v.shape[0],) + (1,) * (p.dim() - 1))  # noqa: E731
+    with torch.no_grad():
+        if n_enc < len(params):
+            decay = torch._foreach_mul(params[n_enc:], [view(wd, p) for p in params[n_enc:]])
+            grads[n_enc:] = torch._foreach_add(grads[n_enc:], decay)
+        torch._foreach_lerp_(state["exp_avg"], grads, 1 - beta1)
+        torch._foreach_mul_(state["exp_avg_sq"], beta2)
+        torch._foreach_addcmul_(state["exp_avg_sq"], grads, grads, value=1 - beta2)
+        denom = torch._foreach_sqrt(state["exp_avg_sq"])
+        torch._foreach_div_(denom, bc2_sqrt)
+        torch._foreach_add_(denom, ADAM_EPS)
+        rate = {k: v / bc1 for k, v in lrs.items()}
+        update = torch._foreach_mul(state["exp_avg"], [
+            view(rate["enc" if i < n_enc else "dec"], p) for i, p in enumerate(params)])
+        torch._foreach_div_(update, denom)
+        torch._foreach_sub_(params, update)
 
 
 def _record(model, out, per_model_loss, labels, masks, loss, record_embeddings) -> dict:
