@@ -1,4 +1,5 @@
-"""Chapter 1 executes through papermill at tiny parameters; the whole book builds (slow)."""
+"""Chapters execute through papermill at tiny parameters; the whole book builds (slow)."""
+import os
 import json
 import shutil
 import subprocess
@@ -10,20 +11,37 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.slow
-def test_statics_chapter_runs_with_papermill(tmp_path):
+def execute(chapter, out, **parameters):
+    """Run book/<chapter>.md through papermill (via jupytext) and return the notebook."""
     jupytext = pytest.importorskip("jupytext")
     papermill = pytest.importorskip("papermill")
-    out = tmp_path / "statics.ipynb"
-    papermill.execute_notebook(
-        jupytext.read(ROOT / "book" / "statics.md"), str(out), cwd=str(ROOT / "book"),
-        progress_bar=False, kernel_name="python3",
-        parameters=dict(n=12, mc_fractions=[0.1, 0.3], mc_draws=2, fractions=[0.2, 0.6],
-                        seeds=2, depth=1, width=4, steps=20, ideal_steps=20, device="cpu"))
-    nb = json.loads(out.read_text())
+    papermill.execute_notebook(jupytext.read(ROOT / "book" / f"{chapter}.md"), str(out),
+                               cwd=str(ROOT / "book"), progress_bar=False,
+                               kernel_name="python3", parameters=parameters)
+    return json.loads(out.read_text())
+
+
+def images(nb):
+    return [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+
+
+@pytest.mark.slow
+def test_statics_chapter_runs_with_papermill(tmp_path):
+    nb = execute("statics", tmp_path / "statics.ipynb", n=12, mc_fractions=[0.1, 0.3],
+                 mc_draws=2, fractions=[0.2, 0.6], seeds=2, depth=1, width=4, steps=20,
+                 ideal_steps=20, device="cpu")
     assert any("injected-parameters" in c["metadata"].get("tags", []) for c in nb["cells"])
-    images = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) >= 3
+    assert len(images(nb)) >= 3
+
+
+@pytest.mark.slow
+def test_goldilocks_chapter_runs_with_papermill(tmp_path):
+    nb = execute("goldilocks", tmp_path / "goldilocks.ipynb", n=9, depths=[1, 3], widths=[2, 4],
+                 fig7_width=4, seeds=2, steps=30, compare_depths=[1], compare_widths=[2, 4],
+                 compare_seeds=2, compare_steps=20, eval_every=10, workers=1,
+                 cache=str(tmp_path / "c"), device="cpu")
+    assert len(images(nb)) >= 5
+    assert len(list((tmp_path / "c").glob("*.json"))) > 0
 
 
 @pytest.mark.slow
@@ -45,8 +63,11 @@ def test_book_builds(tmp_path):
     src = tmp_path / "src"
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
         ".venv", "_build", ".git", "runs", "__pycache__", ".pytest_cache", ".hypothesis"))
+    env = {**os.environ, "GENEFT_CACHE": str(tmp_path / "runs")}  # a fresh run cache
     proc = subprocess.run([str(exe), "build", str(src), "--warningiserror", "--keep-going"],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     html = (src / "_build" / "html" / "book" / "statics.html").read_text()
     assert "Description length" in html and "<img" in html
+    html = (src / "_build" / "html" / "book" / "goldilocks.html").read_text()
+    assert "Goldilocks" in html and html.count("<img") >= 5

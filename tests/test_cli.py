@@ -6,7 +6,8 @@ import sys
 import pytest
 
 from geneft.cli import main
-from geneft.profiles import PROFILES, from_namespace, parse_relation, resolve
+from geneft.profiles import PROFILES, from_namespace, resolve
+from geneft.tasks import parse_relation
 
 
 def test_statics_json_greater(capsys):
@@ -57,3 +58,20 @@ def test_profiles_resolve_and_validate():
         with pytest.raises(ValueError, match=match):
             resolve(**kwargs)
     assert parse_relation("bipartite10", 30).params == {"a": 10}
+
+
+@pytest.mark.parametrize("given, message", [
+    (dict(relation="greater"), "relation must be an equivalence"),
+    (dict(widths=[0]), "widths must be"),
+    (dict(workers=0), "workers must be"),
+    (dict(threshold=1.2), "threshold must be"),
+    (dict(cache=3), "cache must be"),
+], ids=["order", "width", "workers", "threshold", "cache"])
+def test_goldilocks_parameters_are_checked(given, message):
+    with pytest.raises(ValueError, match=message):
+        resolve("goldilocks", **given)
+
+
+def test_goldilocks_full_profile_is_the_paper_size():
+    full = resolve("goldilocks", "full")
+    assert full.widths == (2, 5, 10, 20, 50, 100) and full.seeds == 10 and full.steps == 20_000

@@ -22,7 +22,7 @@ import itertools
 import numpy as np
 from tqdm.auto import tqdm
 
-from .tasks import Relation, train_mask
+from .tasks import Relation, classes, train_mask
 
 __all__ = ["posterior", "draw_accuracy", "achievable_accuracy", "orbit_posterior"]
 
@@ -159,14 +159,9 @@ def _equivalence_posterior(relation: Relation, observed: np.ndarray, rng) -> np.
     sizes = tuple(sizes[c] for c in order)
     conflicts = frozenset(tuple(sorted((int(rank[a]), int(rank[b])))) for a, b in conflicts)
     comp = rank[comp]
-    caps = tuple(sorted(np.unique(_classes(truth), return_counts=True)[1].tolist()))
+    caps = tuple(sorted(np.unique(classes(relation), return_counts=True)[1].tolist()))
     same = _same_class_probability(sizes, conflicts, caps, rng)           # (m, m)
     return same[comp[:, None], comp[None, :]]
-
-
-def _classes(truth: np.ndarray) -> np.ndarray:
-    """Class label of every node of an equivalence relation."""
-    return np.argmax(truth, axis=1)
 
 
 def _narrow_order(m: int, conflicts: frozenset) -> list[int]:

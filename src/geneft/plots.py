@@ -11,7 +11,8 @@ from importlib.resources import files
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["PALETTE", "MODE_COLORS", "use_style", "mean_band", "summarize"]
+__all__ = ["PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "mean_band",
+           "summarize", "cell_map", "embedding_scatter"]
 
 # Okabe & Ito (2008), "Color Universal Design"
 PALETTE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
@@ -19,6 +20,11 @@ PALETTE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "
 MODE_COLORS = {"concat": PALETTE["blue"], "difference": PALETTE["orange"],
                "squared": PALETTE["green"], "ideal": PALETTE["purple"],
                "theory": PALETTE["black"], "montecarlo": PALETTE["vermillion"]}
+
+PHASE_COLORS = {"generalization": PALETTE["green"], "grokking": PALETTE["sky"],
+                "memorization": PALETTE["vermillion"], "confusion": PALETTE["yellow"]}
+PHASE_LETTERS = {"generalization": "G", "grokking": "K", "memorization": "M", "confusion": "C"}
+CLASS_COLORS = [PALETTE[c] for c in ("blue", "orange", "green", "purple", "vermillion", "sky")]
 
 
 def use_style() -> None:
@@ -39,4 +45,39 @@ def mean_band(ax, x, values, *, label: str, color: str, marker: str = "o"):
     ux, mean, std = summarize(x, values)
     ax.plot(ux, mean, marker=marker, color=color, label=label, ms=4)
     ax.fill_between(ux, mean - std, mean + std, color=color, alpha=0.2, lw=0)
+    return ax
+
+
+def cell_map(ax, cells, value: str, *, x: str, y: str, vmin=0.5, vmax=1.0, cmap="viridis",
+             label_phase: bool = True):
+    """Heat map of column `value` of a `phases.phase_map` table over the grid (x, y), each
+    cell annotated with its value and (if `label_phase`) the majority phase's letter
+    (G generalization, K grokking, M memorization, C confusion). Returns the image."""
+    xs, ys = sorted(cells[x].unique()), sorted(cells[y].unique())
+    grid = cells.pivot(index=y, columns=x, values=value).reindex(index=ys, columns=xs)
+    image = ax.imshow(grid.to_numpy(), origin="lower", cmap=cmap, vmin=vmin, vmax=vmax,
+                      aspect="auto")
+    phase = cells.set_index([y, x])["phase"]
+    for i, yv in enumerate(ys):
+        for j, xv in enumerate(xs):
+            v = grid.iloc[i, j]
+            if np.isnan(v):
+                continue
+            text = f"{v:.2f}" + (f"\n{PHASE_LETTERS[phase[(yv, xv)]]}" if label_phase else "")
+            ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                    color="white" if v < (vmin + vmax) / 2 else "black")
+    ax.set(xticks=range(len(xs)), xticklabels=xs, yticks=range(len(ys)), yticklabels=ys,
+           xlabel=x, ylabel=y)
+    ax.grid(False)
+    return image
+
+
+def embedding_scatter(ax, points, labels, *, title: str = ""):
+    """2-D embeddings (n, 2) coloured by class label (n,)."""
+    points, labels = np.asarray(points), np.asarray(labels)
+    for c in np.unique(labels):
+        at = labels == c
+        ax.scatter(points[at, 0], points[at, 1], s=18, color=CLASS_COLORS[int(c) % 6],
+                   label=f"class {c}", edgecolor="white", lw=0.4)
+    ax.set(title=title, xlabel="$e_1$", ylabel="$e_2$", aspect="equal")
     return ax

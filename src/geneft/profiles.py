@@ -10,21 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from .models import ACTIVATIONS
-from .tasks import make_relation
+from .tasks import parse_relation
 
-__all__ = ["StaticsParams", "PROFILES", "resolve", "from_namespace", "parse_relation"]
-
-
-def parse_relation(spec: str, n: int):
-    """'mod3', 'mod5', 'greater', 'bipartite10' -> tasks.Relation on n symbols."""
-    for name in ("mod", "bipartite"):
-        if spec.startswith(name) and spec[len(name):].isdigit():
-            key = "k" if name == "mod" else "a"
-            return make_relation(name, n, **{key: int(spec[len(name):])})
-    if spec == "greater":
-        return make_relation("greater", n)
-    raise ValueError(f"relation {spec!r} not understood; use 'modK' (K >= 2), 'greater' or "
-                     f"'bipartiteA' (1 <= A < n), e.g. 'mod3', 'bipartite10'")
+__all__ = ["StaticsParams", "GoldilocksParams", "PROFILES", "resolve", "from_namespace"]
 
 
 def _positive_int(name, value):
@@ -35,6 +23,11 @@ def _positive_int(name, value):
 def _fractions(name, values):
     if not values or not all(isinstance(v, (int, float)) and 0 < v < 1 for v in values):
         raise ValueError(f"{name} must be a non-empty list of numbers in (0, 1), got {values!r}")
+
+
+def _device(value):
+    if value not in ("auto", "cpu", "cuda"):
+        raise ValueError(f"device must be one of ['auto', 'cpu', 'cuda'], got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -74,8 +67,72 @@ class StaticsParams:
             raise ValueError(f"lr must be a positive number, got {self.lr!r}")
         if not 0 < self.alpha < 1:
             raise ValueError(f"alpha must be in (0, 1), got {self.alpha!r}")
-        if self.device not in ("auto", "cpu", "cuda"):
-            raise ValueError(f"device must be one of ['auto', 'cpu', 'cuda'], got {self.device!r}")
+        _device(self.device)
+
+
+def _check_common(p) -> None:
+    """Checks shared by the chapters that train networks: device, workers, cache."""
+    _device(p.device)
+    _positive_int("workers", p.workers)
+    if p.cache is not None and not isinstance(p.cache, str):
+        raise ValueError(f"cache must be a directory path, 'off' or None (the default "
+                         f"location), got {p.cache!r}")
+
+
+def _depths(name, values, low):
+    if not values or not all(isinstance(v, int) and not isinstance(v, bool) and v >= low
+                             for v in values):
+        raise ValueError(f"{name} must be a non-empty list of integers >= {low}, got {values!r}")
+
+
+@dataclass(frozen=True)
+class GoldilocksParams:
+    """Chapter 2 (Goldilocks zone). See book/goldilocks.md for what each parameter drives."""
+
+    n: int = 30                          # symbols (paper: 30)
+    relation: str = "mod3"               # main task (paper Fig. 7: mod 3)
+    fraction: float = 0.3                # train fraction (paper Fig. 7: 0.3)
+    depths: tuple = (1, 2, 3, 4, 5, 6)   # heat-map decoder depths (paper: 1..6)
+    widths: tuple = (2, 5, 10, 20)       # heat-map decoder widths (full: 2..100)
+    fig7_width: int = 10                 # width of the depth curve (paper Fig. 7: 10)
+    seeds: int = 6                       # seeds per cell (paper: 3; full: 10)
+    steps: int = 2000                    # Adam steps per run (paper: 6000 [NB]; full: 2e4)
+    compare_relation: str = "greater"    # second heat map
+    compare_depths: tuple = (1, 2, 4, 6)
+    compare_widths: tuple = (2, 5, 10, 20)
+    compare_seeds: int = 4
+    compare_steps: int = 1500
+    lr: float = 1e-3                     # Adam, encoder and decoder (paper: 1e-3)
+    init_scale: float = 0.5              # embeddings ~ N(0, 0.5^2) [NB-impl]
+    threshold: float = 0.9               # Table IV accuracy threshold (paper: 0.9)
+    grokking_delay: int = 1000           # Table IV delay between train and test crossing
+    eval_every: int = 100                # steps between recorded accuracies
+    workers: int = 2                     # worker processes (one per CPU core)
+    cache: str | None = None             # run cache directory; None: sweeps.default_cache()
+    device: str = "auto"                 # "auto" (CUDA when present), "cpu", "cuda"
+
+    def __post_init__(self):
+        for name in ("n", "fig7_width", "seeds", "steps", "compare_seeds", "compare_steps",
+                     "eval_every"):
+            _positive_int(name, getattr(self, name))
+        _depths("depths", self.depths, 0)
+        _depths("compare_depths", self.compare_depths, 0)
+        _depths("widths", self.widths, 1)
+        _depths("compare_widths", self.compare_widths, 1)
+        _fractions("fraction", (self.fraction,))
+        for name in ("relation", "compare_relation"):
+            parse_relation(getattr(self, name), self.n)
+        if parse_relation(self.relation, self.n).family != "equivalence":
+            raise ValueError(f"relation must be an equivalence ('modK'), got {self.relation!r}")
+        for name in ("lr", "init_scale"):
+            if not (isinstance(getattr(self, name), (int, float)) and getattr(self, name) > 0):
+                raise ValueError(f"{name} must be a positive number, got {getattr(self, name)!r}")
+        if not 0 < self.threshold < 1:
+            raise ValueError(f"threshold must be in (0, 1), got {self.threshold!r}")
+        if isinstance(self.grokking_delay, bool) or not isinstance(self.grokking_delay, int) \
+                or self.grokking_delay < 0:
+            raise ValueError(f"grokking_delay must be an integer >= 0, got {self.grokking_delay!r}")
+        _check_common(self)
 
 
 PROFILES = {
@@ -87,6 +144,13 @@ PROFILES = {
             trained_relations=("mod3", "mod5", "greater", "bipartite10"),
             fractions=tuple(round(0.05 * i, 2) for i in range(1, 19)), seeds=5,
             depth=3, width=50, steps=10_000, ideal_steps=20_000),
+    },
+    "goldilocks": {
+        "quick": GoldilocksParams(),
+        "full": GoldilocksParams(widths=(2, 5, 10, 20, 50, 100), seeds=10, steps=20_000,
+                                 compare_depths=(1, 2, 3, 4, 5, 6),
+                                 compare_widths=(2, 5, 10, 20, 50, 100), compare_seeds=10,
+                                 compare_steps=20_000),
     },
 }
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Relation", "RELATIONS", "make_relation", "from_adjacency", "all_pairs", "train_mask"]
+__all__ = ["Relation", "RELATIONS", "make_relation", "parse_relation", "from_adjacency", "classes",
+           "all_pairs", "train_mask"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,6 +98,19 @@ def make_relation(name: str, n: int = 30, **params) -> Relation:
         raise ValueError(f"relation {name!r} got unexpected parameters {sorted(params)}") from err
 
 
+def parse_relation(spec: str, n: int) -> Relation:
+    """A relation from its short name: 'modK' (K >= 2), 'greater' or 'bipartiteA'
+    (1 <= A < n), e.g. parse_relation('mod3', 30). Used by chapter parameters and the CLI."""
+    for name in ("mod", "bipartite"):
+        if spec.startswith(name) and spec[len(name):].isdigit():
+            key = "k" if name == "mod" else "a"
+            return make_relation(name, n, **{key: int(spec[len(name):])})
+    if spec == "greater":
+        return make_relation("greater", n)
+    raise ValueError(f"relation {spec!r} not understood; use 'modK' (K >= 2), 'greater' or "
+                     f"'bipartiteA' (1 <= A < n), e.g. 'mod3', 'bipartite10'")
+
+
 def from_adjacency(matrix, name: str = "custom") -> Relation:
     """Wrap a user-given square 0/1 matrix as a relation of the generic family.
 
@@ -111,6 +125,18 @@ def from_adjacency(matrix, name: str = "custom") -> Relation:
     if not np.isin(m, (0, 1)).all():
         raise ValueError("matrix entries must be 0 or 1")
     return Relation(name, m.astype(np.uint8), "generic", {})
+
+
+def classes(relation: Relation) -> np.ndarray:
+    """(n,) int class label of every symbol of an equivalence relation: the index of the first
+    symbol of its class (so mod k on 0..n-1 gives x mod k).
+
+    Raises:
+        ValueError: if the relation is not of the equivalence family.
+    """
+    if relation.family != "equivalence":
+        raise ValueError(f"classes need an equivalence relation, got family {relation.family!r}")
+    return np.argmax(relation.matrix, axis=1)
 
 
 def all_pairs(relation: Relation) -> tuple[np.ndarray, np.ndarray]:

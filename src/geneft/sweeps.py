@@ -1,0 +1,330 @@
+"""Sweeps: grids of training runs, batched by shape and cached on disk.
+
+A `Run` is one trained model, described completely by plain data: the task (relation, n, train
+fraction, seed), the model shape (spec 2.1) and the optimisation (spec 2.2). `grid` builds the
+cartesian product of lists of such settings; `run_sweep` trains every run and returns a tidy
+table (one row per run: its settings, its final metrics, its accuracy curves and its final
+embeddings).
+
+Runs that differ only in train fraction, seed, learning rates or weight decay have the same shape
+and train together in one ensemble batch (`train.train`). The batches are a function of the
+whole list of runs (grouped by shape in order of first appearance, cut every `batch_size`), so
+the same list always gives the same numbers, bit for bit, whatever was cached, whichever
+worker trained which batch. A model's numbers can depend on its batch at the level of float32
+rounding (vectorised kernels treat an element differently by its position in memory), which is
+why the batches are fixed by the list and not by what happens to be missing.
+
+With `cache=DIR`, every run's result is a JSON file DIR/<key>.json, where key hashes the run, the
+library version, the source of the modules that produce the numbers and the torch version.
+Files are written atomically (temporary file + rename) after each batch, and validated on read
+(format, key, run, shapes, a SHA-256 of the content): a bad file is reported with a
+`CacheWarning` and recomputed, never used. Killing a sweep loses at most the batches in flight;
+the same call again trains only the batches that hold a run without a valid file. A cached run
+is reused by any list that contains it; if it was trained in another list's batch its numbers
+may differ from a fresh run's at rounding level. JSON, never pickle.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import multiprocessing
+import os
+import tempfile
+import warnings
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm.auto import tqdm
+
+from . import __version__
+from .models import ModelConfig, init_ensemble
+from .tasks import all_pairs, check_int, parse_relation, train_mask
+from .train import LOSSES, resolve_device, train
+
+__all__ = ["Run", "grid", "run_sweep", "default_cache", "resolve_cache", "CacheWarning", "code_version", "FORMAT"]
+
+FORMAT = "geneft-run/1"
+_PER_MODEL = ("fraction", "seed", "lr_enc", "lr_dec", "weight_decay")  # may differ in a batch
+_CURVES = ("curve_train_acc", "curve_test_acc", "curve_whole_acc", "curve_loss")
+_NUMERIC_MODULES = ("tasks.py", "models.py", "train.py")  # their code determines the numbers
+
+
+class CacheWarning(UserWarning):
+    """A cache file was unreadable or inconsistent and its run is being recomputed."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """Everything that determines one trained model. Defaults: paper Table III (spec 2.3)."""
+
+    relation: str = "mod3"       # tasks.parse_relation name: 'modK', 'greater', 'bipartiteA'
+    n: int = 30                  # symbols (paper: 30)
+    fraction: float = 0.75       # train fraction p (spec 1.2)
+    seed: int = 0                # initialisation and train split
+    depth: int = 3               # decoder hidden layers (paper: 3)
+    width: int = 50              # decoder units per hidden layer (paper: 50)
+    dim: int = 2                 # embedding dimension d (paper: 2)
+    mode: str = "concat"         # decoder input, models.MODES
+    activation: str = "tanh"     # models.ACTIVATIONS
+    init_scale: float = 0.5      # embeddings ~ N(0, init_scale^2) [NB-impl]
+    lr_enc: float = 1e-3         # eta_enc, Adam on the embeddings (paper: 1e-3)
+    lr_dec: float = 1e-3         # eta_dec, Adam on the decoder (paper: 1e-3)
+    weight_decay: float = 0.0    # L2 on the decoder (paper: 0; Fig. 8 varies it)
+    steps: int = 3000            # full-batch Adam steps
+    loss: str = "bce"            # train.LOSSES
+    eval_every: int = 100        # metrics recorded every this many steps
+
+    def __post_init__(self):
+        self.model_config()  # validates n, depth, width, dim, mode, activation, init_scale
+        parse_relation(self.relation, self.n)
+        if not (isinstance(self.fraction, (int, float)) and 0 < self.fraction < 1):
+            raise ValueError(f"fraction must be a number in (0, 1), got {self.fraction!r}")
+        check_int("seed", self.seed, 0)
+        check_int("steps", self.steps, 1)
+        check_int("eval_every", self.eval_every, 1)
+        for name in ("lr_enc", "lr_dec"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive number, got {value!r}")
+        if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
+            raise ValueError(f"weight_decay must be a number >= 0, got {self.weight_decay!r}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {self.loss!r}")
+
+    def model_config(self) -> ModelConfig:
+        return ModelConfig(n=self.n, dim=self.dim, depth=self.depth, width=self.width,
+                           activation=self.activation, mode=self.mode,
+                           init_scale=self.init_scale)
+
+    def shape(self) -> tuple:
+        """The settings a batch must share (all but the per-model ones)."""
+        return tuple(getattr(self, f.name) for f in fields(self) if f.name not in _PER_MODEL)
+
+    def key(self) -> str:
+        """SHA-256 of the run's settings and `code_version()` (the cache key)."""
+        text = json.dumps({"run": asdict(self), "code": code_version()}, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def code_version() -> str:
+    """What besides the settings determines a run's numbers: the library version, a digest of
+    the source of tasks, models and train, and the torch version."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256(b"".join((here / m).read_bytes() for m in _NUMERIC_MODULES))
+    return f"geneft {__version__} src {digest.hexdigest()[:16]} torch {torch.__version__}"
+
+
+def default_cache() -> Path:
+    """Where chapters cache their runs: $GENEFT_CACHE if set, else $XDG_CACHE_HOME/geneft/runs
+    (XDG_CACHE_HOME defaults to ~/.cache)."""
+    if os.environ.get("GENEFT_CACHE"):
+        return Path(os.environ["GENEFT_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "geneft" / "runs"
+
+
+def resolve_cache(value: str | os.PathLike | None) -> Path | None:
+    """A chapter's `cache` parameter as a directory: None -> default_cache(), "off" -> None
+    (no caching), anything else -> that path."""
+    if value is None:
+        return default_cache()
+    return None if str(value) == "off" else Path(value)
+
+
+def grid(**axes) -> list[Run]:
+    """The cartesian product of the given settings, as Runs, first axis slowest.
+
+    Each keyword is a Run field; a list, tuple or range is an axis, anything else a constant.
+    Example: grid(relation="mod3", fraction=0.3, depth=[1, 2, 3], width=10, seed=range(8)).
+
+    Raises:
+        ValueError: an unknown setting (the message lists the valid ones), an empty axis, or an
+            invalid value (from Run).
+    """
+    names = [f.name for f in fields(Run)]
+    unknown = sorted(set(axes) - set(names))
+    if unknown:
+        raise ValueError(f"unknown setting(s) {unknown}; valid: {names}")
+    lists = {k: list(v) if isinstance(v, (list, tuple, range)) else [v] for k, v in axes.items()}
+    empty = [k for k, v in lists.items() if not v]
+    if empty:
+        raise ValueError(f"axis {empty[0]!r} is empty")
+    return [Run(**dict(zip(lists, values))) for values in itertools.product(*lists.values())]
+
+
+def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device="auto",
+              batch_size: int = 64, workers: int = 1, executor: Executor | None = None,
+              progress: bool = False) -> pd.DataFrame:
+    """Train every run (or load it from `cache`) and return the tidy table.
+
+    Args:
+        runs: the Runs, e.g. from `grid`; duplicates are trained once.
+        cache: directory of per-run JSON results (created if missing), or None for no cache.
+        device: "auto" (CUDA when present), "cpu" or "cuda".
+        batch_size: most models trained in one batch; a killed sweep loses at most the batches
+            in flight.
+        workers: batches trained at once in worker processes (1: in this process). Small
+            models train fastest on one thread each, so on CPU use one worker per core.
+        executor: any concurrent.futures.Executor to train the batches on instead (e.g. a
+            Dask cluster's `client.get_executor()`); overrides `workers`.
+        progress: tqdm bar over runs.
+    Returns:
+        DataFrame, one row per run in the order given: the Run fields; final `train_acc`,
+        `test_acc`, `whole_acc`, `loss`; `curve_step` (T,) and `curve_train_acc`,
+        `curve_test_acc`, `curve_whole_acc`, `curve_loss` (T,) arrays; `embeddings` (n, d);
+        `cached` (True if read from the cache); `key`.
+
+    For a given list and `batch_size` the numbers do not depend on the cache, `workers` or
+    the executor (tested on CPU).
+    """
+    runs = list(runs)
+    if not runs or not all(isinstance(r, Run) for r in runs):
+        raise ValueError("runs must be a non-empty list of sweeps.Run (see sweeps.grid)")
+    check_int("batch_size", batch_size, 1)
+    check_int("workers", workers, 1)
+    device = str(resolve_device(device))
+    unique = list(dict.fromkeys(runs))
+    results = {r: _load(Path(cache), r) for r in unique} if cache is not None else {}
+    missing = [r for r in unique if results.get(r) is None]
+    todo = [b for b in _batches(unique, batch_size) if any(results.get(r) is None for r in b)]
+    todo.sort(key=_cost, reverse=True)
+    with tqdm(total=len(unique), initial=len(unique) - len(missing), disable=not progress,
+              desc="runs") as bar:
+        for batch, trained in _map(todo, device, workers, executor):
+            new = [(r, res) for r, res in zip(batch, trained) if results.get(r) is None]
+            for run, result in new:
+                results[run] = result
+                if cache is not None:
+                    _save(Path(cache), run, result)
+            bar.update(len(new))
+    fresh = set(missing)
+    return pd.DataFrame([{**asdict(r), **_final(results[r]), **results[r],
+                          "cached": r not in fresh, "key": r.key()} for r in runs])
+
+
+def _map(batches: list, device: str, workers: int, executor: Executor | None):
+    """(batch, results) pairs as batches finish, in this process or on an executor."""
+    if executor is None and (workers == 1 or len(batches) < 2):
+        for batch in batches:
+            yield batch, _train_batch(batch, device)
+        return
+    own = executor is None
+    if own:
+        executor = ProcessPoolExecutor(min(workers, len(batches)), initializer=_one_thread,
+                                       mp_context=multiprocessing.get_context("spawn"))
+    try:
+        futures = {executor.submit(_train_batch, batch, device): batch for batch in batches}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+    finally:
+        if own:
+            executor.shutdown(cancel_futures=True)
+
+
+def _one_thread() -> None:
+    torch.set_num_threads(1)
+
+
+def _cost(batch: list[Run]) -> float:
+    """Rough relative cost of a batch, to start the longest first."""
+    r = batch[0]
+    return r.steps * len(batch) * (r.depth + 1) * (r.width + 10)
+
+
+def _batches(runs: list[Run], size: int):
+    """Runs grouped by shape, each group cut into chunks of at most `size`."""
+    groups: dict[tuple, list[Run]] = {}
+    for run in runs:
+        groups.setdefault(run.shape(), []).append(run)
+    for group in groups.values():
+        for start in range(0, len(group), size):
+            yield group[start:start + size]
+
+
+def _train_batch(batch: list[Run], device: str) -> list[dict]:
+    """Train runs of one shape together; one result dict per run."""
+    first = batch[0]
+    relation = parse_relation(first.relation, first.n)
+    _, labels = all_pairs(relation)
+    masks = np.stack([train_mask(first.n ** 2, r.fraction, r.seed) for r in batch])
+    model = init_ensemble(first.model_config(), [r.seed for r in batch], device=device)
+    per_model = {k: [getattr(r, k) for r in batch] for k in ("lr_enc", "lr_dec", "weight_decay")}
+    hist = train(model, labels, masks, steps=first.steps, loss=first.loss,
+                 eval_every=first.eval_every, **per_model)
+    emb = model.embeddings.cpu().numpy()
+    return [{"curve_step": hist.steps.astype(np.int64), "curve_train_acc": hist.train_acc[i],
+             "curve_test_acc": hist.test_acc[i], "curve_whole_acc": hist.whole_acc[i],
+             "curve_loss": hist.loss[i],
+             "embeddings": emb[i]} for i in range(len(batch))]
+
+
+def _final(result: dict) -> dict:
+    return {"train_acc": float(result["curve_train_acc"][-1]),
+            "test_acc": float(result["curve_test_acc"][-1]),
+            "whole_acc": float(result["curve_whole_acc"][-1]),
+            "loss": float(result["curve_loss"][-1])}
+
+
+# ---- the cache: one JSON file per run --------------------------------------------------------
+
+def _payload(run: Run, result: dict) -> dict:
+    return {"format": FORMAT, "key": run.key(), "code": code_version(), "run": asdict(run),
+            "result": {k: np.asarray(v).tolist() for k, v in result.items()}}
+
+
+def _digest(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _save(cache: Path, run: Run, result: dict) -> None:
+    """Write DIR/<key>.json atomically: a temporary file in DIR, fsync, then rename."""
+    cache.mkdir(parents=True, exist_ok=True)
+    payload = _payload(run, result)
+    text = json.dumps({**payload, "sha256": _digest(payload)})
+    fd, tmp = tempfile.mkstemp(dir=cache, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, cache / f"{run.key()}.json")
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _load(cache: Path, run: Run) -> dict | None:
+    """The cached result of `run`, or None if absent; a bad file warns and gives None."""
+    path = cache / f"{run.key()}.json"
+    if not path.exists():
+        return None
+    try:
+        return _validate(json.loads(path.read_text()), run)
+    except (ValueError, KeyError, TypeError) as err:  # JSONDecodeError is a ValueError
+        warnings.warn(f"cache file {path} is invalid ({err}); recomputing the run",
+                      CacheWarning, stacklevel=3)
+        return None
+
+
+def _validate(data: dict, run: Run) -> dict:
+    """The result arrays of a parsed cache file, after checking it belongs to `run`."""
+    sha = data.pop("sha256")
+    if _digest(data) != sha:
+        raise ValueError("checksum mismatch")
+    if data["format"] != FORMAT or data["key"] != run.key() or data["run"] != asdict(run):
+        raise ValueError("file does not match the run's settings or format")
+    r = {k: np.asarray(v) for k, v in data["result"].items()}
+    t = len(r["curve_step"])
+    result = {"curve_step": r["curve_step"].astype(np.int64),
+              **{k: r[k].astype(np.float32) for k in _CURVES + ("embeddings",)}}
+    if t == 0 or int(result["curve_step"][-1]) != run.steps or any(
+            result[k].shape != (t,) for k in _CURVES):
+        raise ValueError("curves have inconsistent lengths")
+    if result["embeddings"].shape != (run.n, run.dim):
+        raise ValueError(f"embeddings shape {result['embeddings'].shape} != {(run.n, run.dim)}")
+    return result

@@ -1,0 +1,151 @@
+"""The sweep engine: grids, batching that does not change the numbers, and the on-disk cache."""
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+from geneft import sweeps
+from geneft.sweeps import CacheWarning, Run, grid, run_sweep
+
+TINY = dict(n=6, fraction=0.5, width=3, steps=12, eval_every=4)
+ARRAYS = ("curve_train_acc", "curve_test_acc", "curve_whole_acc", "curve_loss", "embeddings")
+
+
+def tiny_grid(**more):
+    return grid(**{**TINY, "depth": [1, 2], "seed": [0, 1, 2], **more})
+
+
+def assert_same_numbers(a, b):
+    assert len(a) == len(b)
+    for col in ARRAYS:
+        for x, y in zip(a[col], b[col]):
+            np.testing.assert_array_equal(x, y)
+
+
+def test_grid_is_the_cartesian_product_first_axis_slowest():
+    runs = grid(depth=[1, 2], seed=range(3), steps=5)
+    assert [(r.depth, r.seed) for r in runs] == [(1, 0), (1, 1), (1, 2), (2, 0), (2, 1), (2, 2)]
+    assert all(r.steps == 5 and r.relation == "mod3" for r in runs)
+
+
+@pytest.mark.parametrize("axes, message", [
+    (dict(dept=[1]), "unknown setting.*valid"),
+    (dict(seed=[]), "axis 'seed' is empty"),
+    (dict(fraction=1.5), "fraction must be"),
+    (dict(relation="mod1"), "k must be"),
+    (dict(lr_dec=0), "lr_dec must be a positive"),
+    (dict(loss="hinge"), "loss must be one of"),
+], ids=["unknown", "empty", "fraction", "relation", "lr", "loss"])
+def test_grid_rejects_bad_settings(axes, message):
+    with pytest.raises(ValueError, match=message):
+        grid(**axes)
+
+
+def test_table_has_one_row_per_run_with_curves_and_final_metrics():
+    runs = tiny_grid()
+    table = run_sweep(runs)
+    assert list(table.seed) == [r.seed for r in runs]
+    row = table.iloc[0]
+    assert row.curve_step.tolist() == [0, 4, 8, 12]
+    assert row.embeddings.shape == (6, 2)
+    assert row.test_acc == row.curve_test_acc[-1] and not row.cached
+    assert np.allclose(table.whole_acc, 0.5 * table.train_acc + 0.5 * table.test_acc, atol=1e-6)
+
+
+def test_same_list_same_numbers_on_any_number_of_workers():
+    runs = tiny_grid(lr_enc=[1e-3, 3e-3])
+    once = run_sweep(runs, batch_size=4)
+    assert_same_numbers(once, run_sweep(runs, batch_size=4))
+    assert_same_numbers(once, run_sweep(runs, batch_size=4, workers=2))
+
+
+def test_other_batchings_agree_to_rounding():
+    """A model's numbers may move at float32 rounding level with its batch (see sweeps)."""
+    runs = tiny_grid(lr_enc=[1e-3, 3e-3])
+    together, apart = run_sweep(runs), run_sweep(runs, batch_size=1)
+    for col in ARRAYS:
+        for x, y in zip(together[col], apart[col]):
+            np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
+
+
+def test_cache_miss_then_hit(tmp_path, monkeypatch):
+    runs = tiny_grid()
+    first = run_sweep(runs, cache=tmp_path)
+    assert not first.cached.any() and len(list(tmp_path.glob("*.json"))) == len(runs)
+    monkeypatch.setattr(sweeps, "_train_batch", lambda *a: pytest.fail("trained a cached run"))
+    second = run_sweep(runs, cache=tmp_path)
+    assert second.cached.all()
+    assert_same_numbers(first, second)
+
+
+def test_cache_key_changes_with_any_setting():
+    base = Run(**TINY)
+    keys = {base.key(), Run(**{**TINY, "seed": 1}).key(), Run(**{**TINY, "lr_dec": 2e-3}).key(),
+            Run(**{**TINY, "steps": 13}).key(), Run(**{**TINY, "mode": "squared"}).key()}
+    assert len(keys) == 5
+
+
+@pytest.mark.parametrize("damage", ["truncate", "edit-number", "other-run", "not-json"])
+def test_corrupt_cache_file_is_reported_and_recomputed(tmp_path, damage):
+    runs = tiny_grid()
+    clean = run_sweep(runs, cache=tmp_path)
+    path = tmp_path / f"{runs[2].key()}.json"
+    text = path.read_text()
+    if damage == "truncate":
+        path.write_text(text[: len(text) // 2])
+    elif damage == "edit-number":
+        data = json.loads(text)
+        data["result"]["curve_test_acc"][-1] = 1.0 - data["result"]["curve_test_acc"][-1]
+        path.write_text(json.dumps(data))
+    elif damage == "other-run":
+        path.write_text((tmp_path / f"{runs[3].key()}.json").read_text())
+    else:
+        path.write_bytes(b"\x80\x04K\x01.")  # a pickle; must never be loaded as one
+    with pytest.warns(CacheWarning, match=str(path.name)):
+        again = run_sweep(runs, cache=tmp_path)
+    assert again.cached.tolist() == [i != 2 for i in range(len(runs))]
+    assert_same_numbers(clean, again)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert run_sweep(runs, cache=tmp_path).cached.all()  # the file was rewritten
+
+
+def test_interrupted_sweep_resumes_with_only_the_missing_runs(tmp_path, monkeypatch):
+    runs = tiny_grid()  # two shapes: two batches of three
+    reference = run_sweep(runs)
+    real = sweeps._train_batch
+    trained = []
+
+    def dies_after_first_batch(batch, device):
+        if trained:
+            raise KeyboardInterrupt
+        trained.extend(batch)
+        return real(batch, device)
+
+    monkeypatch.setattr(sweeps, "_train_batch", dies_after_first_batch)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(runs, cache=tmp_path)
+    assert len(list(tmp_path.glob("*.json"))) == len(trained) == 3
+    assert not list(tmp_path.glob(".tmp-*"))
+
+    second = []
+    monkeypatch.setattr(sweeps, "_train_batch",
+                        lambda batch, device: second.extend(batch) or real(batch, device))
+    resumed = run_sweep(runs, cache=tmp_path)
+    assert set(second) == set(runs) - set(trained)
+    assert_same_numbers(reference, resumed)
+
+
+def test_resolve_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENEFT_CACHE", str(tmp_path))
+    assert sweeps.resolve_cache(None) == tmp_path
+    assert sweeps.resolve_cache("off") is None
+    assert sweeps.resolve_cache("x/y") == sweeps.Path("x/y")
+
+
+def test_run_sweep_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="non-empty list of sweeps.Run"):
+        run_sweep([])
+    with pytest.raises(ValueError, match="workers must be"):
+        run_sweep(tiny_grid(), workers=0)
