@@ -45,6 +45,14 @@ def test_goldilocks_chapter_runs_with_papermill(tmp_path):
 
 
 @pytest.mark.slow
+def test_repons_chapter_runs_with_papermill(tmp_path):
+    nb = execute("repons", tmp_path / "repons.ipynb", ratios=[0.1, 1.0, 10.0], mc_draws=500,
+                 gd_draws=20, gd_steps=50, n=9, depth=1, width=4, grid=3, steps=40,
+                 eval_every=10, workers=1, cache=str(tmp_path / "c"), device="cpu")
+    assert len(images(nb)) >= 4
+
+
+@pytest.mark.slow
 def test_bad_parameter_fails_clearly(tmp_path):
     jupytext = pytest.importorskip("jupytext")
     papermill = pytest.importorskip("papermill")
@@ -71,3 +79,5 @@ def test_book_builds(tmp_path):
     assert "Description length" in html and "<img" in html
     html = (src / "_build" / "html" / "book" / "goldilocks.html").read_text()
     assert "Goldilocks" in html and html.count("<img") >= 5
+    html = (src / "_build" / "html" / "book" / "repons.html").read_text()
+    assert "arctan" in html and html.count("<img") >= 4

@@ -75,3 +75,14 @@ def test_goldilocks_parameters_are_checked(given, message):
 def test_goldilocks_full_profile_is_the_paper_size():
     full = resolve("goldilocks", "full")
     assert full.widths == (2, 5, 10, 20, 50, 100) and full.seeds == 10 and full.steps == 20_000
+
+
+@pytest.mark.parametrize("given, message", [
+    (dict(lr_min=0.1, lr_max=0.01), "lr_min and lr_max"),
+    (dict(ratios=[]), "ratios must be"),
+    (dict(weight_decay=0), "weight_decay must be"),
+    (dict(grid=0), "grid must be"),
+], ids=["lr-order", "ratios", "wd", "grid"])
+def test_repons_parameters_are_checked(given, message):
+    with pytest.raises(ValueError, match=message):
+        resolve("repons", **given)

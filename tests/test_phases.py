@@ -3,7 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geneft.phases import PHASES, classify, classify_table, first_crossing, phase_map, representative
+from geneft.phases import (PHASES, classify, classify_table, first_crossing, fit_boundary,
+                           phase_boundary, phase_map, representative)
 
 STEPS = np.arange(0, 3001, 100)
 
@@ -75,3 +76,25 @@ def test_representative_is_the_median_run_of_its_phase():
     i = representative(table, "generalization")
     assert table.loc[i, "phase"] == "generalization"
     assert representative(table, "grokking") is None
+
+
+def diagonal_map(ratio):
+    """A synthetic phase map: generalization below lr_dec = ratio * lr_enc, memorization above."""
+    lrs = np.logspace(-4, -1, 7)
+    rows = [dict(lr_enc=x, lr_dec=y, phase="generalization" if y < ratio * x else "memorization")
+            for x in lrs for y in lrs]
+    return pd.DataFrame(rows)
+
+
+def test_phase_boundary_recovers_a_constant_ratio_line():
+    fit = fit_boundary(phase_boundary(diagonal_map(20.0)))
+    assert fit["slope"] == pytest.approx(1.0)
+    # boundaries sit at geometric midpoints of the grid: within half a grid step of 20
+    assert 20.0 / 10 ** 0.25 <= fit["ratio"] <= 20.0 * 10 ** 0.25
+    assert fit["points"] == 4  # columns where the step falls inside the grid
+
+
+def test_no_boundary_gives_nan_fit():
+    table = diagonal_map(1e9)  # all generalization
+    fit = fit_boundary(phase_boundary(table))
+    assert fit["points"] == 0 and np.isnan(fit["slope"])

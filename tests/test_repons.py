@@ -105,13 +105,14 @@ def test_cluster_conserved_quantity_in_the_full_simulation(n_cluster):
 @pytest.mark.parametrize("n_cluster, ratio", [(1, 1.0), (4, 0.5), (20, 2.0)])
 def test_cluster_formula_vs_simulated_fates(n_cluster, ratio):
     """Draw (a0, c0), simulate N + 1 repons, call it a collision when s falls below 1e-3 of its
-    start; the collision rate must match p_r_cluster, and not the notebook's form."""
+    start relative to the decoder weight; the collision rate must match p_r_cluster, and not the notebook's form."""
     rng = np.random.default_rng(n_cluster)
     draws = 400
     a0, c0 = rng.normal(size=(2, draws))
     sim = repons.simulate_cluster(a0, 2 * c0, n_cluster, 1.0, ratio, 2000.0, points=2,
                                   rtol=1e-8, atol=1e-12)
-    hits = np.sum(np.abs(sim["s"][-1]) < 1e-3 * np.abs(2 * c0))
+    # collided: the separation shrank by more than the decoder weight did
+    hits = np.sum(np.abs(sim["s"][-1] / (2 * c0)) < np.abs(sim["a"][-1] / a0))
     p, se = hits / draws, np.sqrt(0.25 / draws)
     assert abs(p - repons.p_r_cluster(ratio, n_cluster)) < 3 * se
     notebook = 2 / np.pi * np.arctan(np.sqrt(ratio / (4 * (1 + 1 / n_cluster))))

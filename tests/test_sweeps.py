@@ -149,3 +149,10 @@ def test_run_sweep_rejects_bad_arguments():
         run_sweep([])
     with pytest.raises(ValueError, match="workers must be"):
         run_sweep(tiny_grid(), workers=0)
+
+
+def test_run_of_a_table_row_gives_back_the_run():
+    runs = tiny_grid()
+    table = run_sweep(runs)
+    assert [sweeps.run_of(row) for _, row in table.iterrows()] == runs
+    assert (table["loss"] == "bce").all() and (table["train_loss"] > 0).all()

@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["PHASES", "first_crossing", "classify", "classify_table", "phase_map", "representative"]
+__all__ = ["PHASES", "first_crossing", "classify", "classify_table", "phase_map", "representative",
+           "phase_boundary", "fit_boundary"]
 
 PHASES = ("generalization", "grokking", "memorization", "confusion")
 
@@ -87,3 +88,35 @@ def representative(table: pd.DataFrame, phase: str):
         raise ValueError(f"phase must be one of {list(PHASES)}, got {phase!r}")
     runs = table[table["phase"] == phase].sort_values(["test_acc", "seed"], kind="stable")
     return None if runs.empty else runs.index[(len(runs) - 1) // 2]
+
+
+def phase_boundary(table: pd.DataFrame, *, x: str = "lr_enc", y: str = "lr_dec",
+                   below: str = "generalization", above: str = "memorization") -> pd.DataFrame:
+    """Where, in each column x of a phase map, the phase turns from `below` to `above` as y
+    grows: the geometric mean of the largest y in `below` and the next larger y in `above`.
+
+    `table` has one row per cell with columns x, y and phase (e.g. phases.phase_map). Columns
+    without such a step are left out. Returns a DataFrame with x, y (the boundary) and ratio
+    y / x.
+    """
+    rows = []
+    for xv, col in table.sort_values(y).groupby(x):
+        ys, ph = col[y].to_numpy(), col["phase"].to_numpy()
+        step = [i for i in range(len(ys) - 1) if ph[i] == below and ph[i + 1] == above]
+        if step:
+            i = step[-1]
+            yb = float(np.sqrt(ys[i] * ys[i + 1]))
+            rows.append({x: xv, y: yb, "ratio": yb / xv})
+    return pd.DataFrame(rows, columns=[x, y, "ratio"])
+
+
+def fit_boundary(boundary: pd.DataFrame, *, x: str = "lr_enc", y: str = "lr_dec") -> dict:
+    """Least-squares line log10 y = slope log10 x + intercept through boundary points, and the
+    critical ratio y / x as the geometric mean of the points' ratios. NaNs with < 2 points."""
+    if len(boundary) < 2:
+        return {"slope": float("nan"), "intercept": float("nan"),
+                "ratio": float(np.exp(np.log(boundary["ratio"]).mean())) if len(boundary) else
+                float("nan"), "points": len(boundary)}
+    slope, intercept = np.polyfit(np.log10(boundary[x]), np.log10(boundary[y]), 1)
+    return {"slope": float(slope), "intercept": float(intercept),
+            "ratio": float(np.exp(np.log(boundary["ratio"]).mean())), "points": len(boundary)}

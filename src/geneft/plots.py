@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "mean_band",
-           "summarize", "cell_map", "embedding_scatter"]
+           "summarize", "cell_map", "embedding_scatter", "phase_diagram"]
 
 # Okabe & Ito (2008), "Color Universal Design"
 PALETTE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
@@ -81,3 +81,28 @@ def embedding_scatter(ax, points, labels, *, title: str = ""):
                    label=f"class {c}", edgecolor="white", lw=0.4)
     ax.set(title=title, xlabel="$e_1$", ylabel="$e_2$", aspect="equal")
     return ax
+
+
+def phase_diagram(ax, cells, *, x: str = "lr_enc", y: str = "lr_dec"):
+    """Cells of a `phases.phase_map` table on a log-log grid, coloured by majority phase, with
+    the phase's letter; axes in the cells' own values."""
+    from matplotlib.colors import ListedColormap
+    xs, ys = sorted(cells[x].unique()), sorted(cells[y].unique())
+    names = list(PHASE_COLORS)
+    codes = cells.pivot(index=y, columns=x, values="phase").reindex(index=ys, columns=xs)
+    ex, ey = _log_edges(xs), _log_edges(ys)
+    ax.pcolormesh(ex, ey, codes.map(names.index).to_numpy(), vmin=-0.5,
+                  vmax=len(names) - 0.5, cmap=ListedColormap([PHASE_COLORS[p] for p in names]))
+    for i, yv in enumerate(ys):
+        for j, xv in enumerate(xs):
+            ax.text(xv, yv, PHASE_LETTERS[codes.iloc[i, j]], ha="center", va="center", fontsize=7)
+    ax.set(xscale="log", yscale="log", xlim=(ex[0], ex[-1]), ylim=(ey[0], ey[-1]))
+    ax.grid(False)
+    return ax
+
+
+def _log_edges(values) -> np.ndarray:
+    """Cell edges around log-spaced centres."""
+    v = np.log10(np.asarray(values, dtype=float))
+    step = np.diff(v).mean() if len(v) > 1 else 1.0
+    return 10 ** np.concatenate([[v[0] - step / 2], (v[:-1] + v[1:]) / 2, [v[-1] + step / 2]])

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from .models import ACTIVATIONS
 from .tasks import parse_relation
 
-__all__ = ["StaticsParams", "GoldilocksParams", "PROFILES", "resolve", "from_namespace"]
+__all__ = ["StaticsParams", "GoldilocksParams", "ReponsParams", "PROFILES", "resolve", "from_namespace"]
 
 
 def _positive_int(name, value):
@@ -135,6 +135,54 @@ class GoldilocksParams:
         _check_common(self)
 
 
+@dataclass(frozen=True)
+class ReponsParams:
+    """Chapter 3 (repon dynamics). See book/repons.md for what each parameter drives."""
+
+    ratios: tuple = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)  # eta_x / eta_A (Fig. 6)
+    mc_draws: int = 20_000               # Monte Carlo draws of (a, c) per ratio
+    gd_draws: int = 400                  # two-repon gradient-descent systems per ratio
+    gd_steps: int = 4000                 # their gradient steps
+    n: int = 30                          # symbols (paper: 30)
+    relation: str = "mod3"               # task of the phase diagram (paper: mod 3 [NB])
+    fraction: float = 0.75               # train fraction (NB: 0.75)
+    depth: int = 2                       # decoder hidden layers (paper: 3; full 3)
+    width: int = 20                      # decoder width (paper: 50; full 50)
+    lr_min: float = 1e-4                 # smallest learning rate of the grid
+    lr_max: float = 1e-1                 # largest
+    grid: int = 7                        # grid points per axis (full: 12)
+    seeds: int = 1                       # seeds per cell (full: 5)
+    steps: int = 4000                    # Adam steps per run (paper: 1e5; full: 1e5)
+    weight_decay: float = 1e-3           # decoder L2 for Fig. 8 [INFERRED: value not given]
+    threshold: float = 0.9               # Table IV accuracy threshold
+    grokking_delay: int = 1000           # Table IV delay
+    eval_every: int = 50                 # steps between recorded accuracies (NB: 50)
+    workers: int = 2                     # worker processes (one per CPU core)
+    cache: str | None = None             # run cache directory; None: sweeps.default_cache()
+    device: str = "auto"                 # "auto" (CUDA when present), "cpu", "cuda"
+
+    def __post_init__(self):
+        for name in ("mc_draws", "gd_draws", "gd_steps", "n", "width", "grid", "seeds",
+                     "steps", "eval_every"):
+            _positive_int(name, getattr(self, name))
+        _depths("depth", (self.depth,), 0)
+        if not self.ratios or not all(isinstance(r, (int, float)) and r > 0
+                                      for r in self.ratios):
+            raise ValueError(f"ratios must be a non-empty list of positive numbers, "
+                             f"got {self.ratios!r}")
+        _fractions("fraction", (self.fraction,))
+        parse_relation(self.relation, self.n)
+        if not (isinstance(self.lr_min, (int, float)) and isinstance(self.lr_max, (int, float))
+                and 0 < self.lr_min < self.lr_max):
+            raise ValueError(f"lr_min and lr_max must satisfy 0 < lr_min < lr_max, got "
+                             f"{self.lr_min!r}, {self.lr_max!r}")
+        if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay > 0):
+            raise ValueError(f"weight_decay must be a positive number, got {self.weight_decay!r}")
+        if not 0 < self.threshold < 1:
+            raise ValueError(f"threshold must be in (0, 1), got {self.threshold!r}")
+        _check_common(self)
+
+
 PROFILES = {
     "statics": {
         "quick": StaticsParams(),
@@ -151,6 +199,11 @@ PROFILES = {
                                  compare_depths=(1, 2, 3, 4, 5, 6),
                                  compare_widths=(2, 5, 10, 20, 50, 100), compare_seeds=10,
                                  compare_steps=20_000),
+    },
+    "repons": {
+        "quick": ReponsParams(),
+        "full": ReponsParams(mc_draws=200_000, gd_draws=2000, depth=3, width=50, grid=12,
+                             seeds=5, steps=100_000, lr_max=3e-2),
     },
 }
 

@@ -31,7 +31,7 @@ from scipy.integrate import solve_ivp
 
 __all__ = ["flow", "flow_matrix", "conserved", "separatrix", "integrate", "euler",
            "collision_time", "p_r", "p_r_cluster", "p_r_montecarlo", "cluster_flow",
-           "cluster_conserved", "simulate_cluster"]
+           "cluster_conserved", "simulate_cluster", "descend"]
 
 RTOL, ATOL = 1e-11, 1e-13   # solve_ivp tolerances: C is conserved to ~1e-10 relative
 
@@ -172,3 +172,17 @@ def simulate_cluster(a0, s0, n_cluster: int, eta_a: float, eta_x: float, t_end: 
     z = sol.y.reshape(k + 2, d, points).transpose(2, 0, 1)                  # (points, k+2, D)
     x = z[:, 2:]
     return {"t": t, "a": z[:, 0], "b": z[:, 1], "x": x, "s": x[:, 0] - x[:, 1:].mean(1)}
+
+
+def descend(a0, b0, x0, eta_a: float, eta_x: float, *, dt: float, steps: int,
+            y: float = 1.0) -> dict:
+    """Plain gradient descent (learning rates eta * dt) on l = 1/2 sum_i (a x_i + b - y)^2
+    from arbitrary starts: a0, b0 (D,), x0 (K, D) for K repons of one class in D independent
+    systems. Nothing is centred or optimal here, unlike the effective theory.
+    Returns dict with the final a, b (D,) and x (K, D)."""
+    _rates(eta_a, eta_x)
+    a, b, x = (np.array(v, dtype=float) for v in (a0, b0, x0))
+    for _ in range(steps):
+        da, db, dx = cluster_flow(a, b, x, eta_a, eta_x, y)
+        a, b, x = a + dt * da, b + dt * db, x + dt * dx
+    return {"a": a, "b": b, "x": x}

@@ -46,7 +46,7 @@ from .models import ModelConfig, init_ensemble
 from .tasks import all_pairs, check_int, parse_relation, train_mask
 from .train import LOSSES, resolve_device, train
 
-__all__ = ["Run", "grid", "run_sweep", "default_cache", "resolve_cache", "CacheWarning", "code_version", "FORMAT"]
+__all__ = ["Run", "grid", "run_sweep", "default_cache", "resolve_cache", "embedding_paths", "run_of", "CacheWarning", "code_version", "FORMAT"]
 
 FORMAT = "geneft-run/1"
 _PER_MODEL = ("fraction", "seed", "lr_enc", "lr_dec", "weight_decay")  # may differ in a batch
@@ -175,7 +175,7 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
         progress: tqdm bar over runs.
     Returns:
         DataFrame, one row per run in the order given: the Run fields; final `train_acc`,
-        `test_acc`, `whole_acc`, `loss`; `curve_step` (T,) and `curve_train_acc`,
+        `test_acc`, `whole_acc`, `train_loss`; `curve_step` (T,) and `curve_train_acc`,
         `curve_test_acc`, `curve_whole_acc`, `curve_loss` (T,) arrays; `embeddings` (n, d);
         `cached` (True if read from the cache); `key`.
 
@@ -246,8 +246,26 @@ def _batches(runs: list[Run], size: int):
             yield group[start:start + size]
 
 
-def _train_batch(batch: list[Run], device: str) -> list[dict]:
-    """Train runs of one shape together; one result dict per run."""
+def run_of(row) -> Run:
+    """The Run of one row of a sweep table (numpy scalars become Python numbers)."""
+    plain = lambda v: v.item() if isinstance(v, np.generic) else v  # noqa: E731
+    return Run(**{f.name: plain(row[f.name]) for f in fields(Run)})
+
+
+def embedding_paths(runs: list[Run], *, device="auto") -> list[np.ndarray]:
+    """Train `runs` (uncached, in batches by shape) recording the embedding table at every
+    evaluation step: one (T, n, d) array per run, T = steps / eval_every + 1."""
+    device = str(resolve_device(device))
+    paths = {}
+    for batch in _batches(list(dict.fromkeys(runs)), 64):
+        for run, result in zip(batch, _train_batch(batch, device, record=True)):
+            paths[run] = result["path"]
+    return [paths[r] for r in runs]
+
+
+def _train_batch(batch: list[Run], device: str, record: bool = False) -> list[dict]:
+    """Train runs of one shape together; one result dict per run (with "path", the embeddings
+    at every evaluation, if `record`)."""
     first = batch[0]
     relation = parse_relation(first.relation, first.n)
     _, labels = all_pairs(relation)
@@ -255,19 +273,20 @@ def _train_batch(batch: list[Run], device: str) -> list[dict]:
     model = init_ensemble(first.model_config(), [r.seed for r in batch], device=device)
     per_model = {k: [getattr(r, k) for r in batch] for k in ("lr_enc", "lr_dec", "weight_decay")}
     hist = train(model, labels, masks, steps=first.steps, loss=first.loss,
-                 eval_every=first.eval_every, **per_model)
+                 eval_every=first.eval_every, record_embeddings=record, **per_model)
     emb = model.embeddings.cpu().numpy()
     return [{"curve_step": hist.steps.astype(np.int64), "curve_train_acc": hist.train_acc[i],
              "curve_test_acc": hist.test_acc[i], "curve_whole_acc": hist.whole_acc[i],
              "curve_loss": hist.loss[i],
-             "embeddings": emb[i]} for i in range(len(batch))]
+             "embeddings": emb[i], **({"path": hist.embeddings[i]} if record else {})}
+            for i in range(len(batch))]
 
 
 def _final(result: dict) -> dict:
     return {"train_acc": float(result["curve_train_acc"][-1]),
             "test_acc": float(result["curve_test_acc"][-1]),
             "whole_acc": float(result["curve_whole_acc"][-1]),
-            "loss": float(result["curve_loss"][-1])}
+            "train_loss": float(result["curve_loss"][-1])}
 
 
 # ---- the cache: one JSON file per run --------------------------------------------------------
