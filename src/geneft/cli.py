@@ -1,8 +1,11 @@
-"""Command line: `geneft statics ...` (more commands arrive with the later chapters).
+"""Command line: `geneft statics ...` and `geneft run CHAPTER ...`.
 
     geneft statics --relation greater --n 30 --json
     geneft statics --relation mod --k 5
     geneft statics --relation bipartite --a 10 --alpha 0.95
+    geneft run statics --profile quick -p n 12 --out runs/
+    geneft run goldilocks --profile full -p seeds 5 -p widths 2,10,50 --device cuda
+    geneft run all --profile full
 
 Errors are one line on stderr and exit code 2; no tracebacks for bad input.
 """
@@ -13,6 +16,7 @@ import json
 import sys
 
 from . import __version__
+from .profiles import PROFILES, resolve
 from .statics import summary
 from .tasks import RELATIONS, make_relation
 
@@ -51,6 +55,40 @@ def _statics(args, parser) -> int:
     return 0
 
 
+def _run(args, parser) -> int:
+    from .runner import CHAPTERS, parse_parameter, run_chapter
+
+    chapters = list(CHAPTERS) if args.chapter == "all" else [args.chapter]
+    if args.chapter != "all" and args.chapter not in CHAPTERS:
+        parser.error(f"chapter must be one of {list(CHAPTERS) + ['all']}, got {args.chapter!r}")
+    plans = []
+    try:  # check every chapter's parameters before running any
+        for chapter in chapters:
+            given = {name: parse_parameter(chapter, name, text) for name, text in args.p
+                     if args.chapter != "all" or name in _fields(chapter)}
+            if args.device:
+                given["device"] = args.device
+            resolve(chapter, args.profile, **given)
+            plans.append((chapter, given))
+        if args.chapter == "all":
+            unknown = {n for n, _ in args.p} - set().union(*map(_fields, chapters))
+            if unknown:
+                raise ValueError(f"parameter(s) {sorted(unknown)} belong to no chapter")
+    except ValueError as err:
+        parser.error(str(err))
+    for chapter, given in plans:
+        print(f"geneft run {chapter} --profile {args.profile}: {given or 'profile defaults'}",
+              flush=True)
+        record = run_chapter(chapter, args.profile, given, out=args.out,
+                             progress=not args.quiet)
+        print(f"  wrote {record} and {record.with_suffix('.ipynb')}", flush=True)
+    return 0
+
+
+def _fields(chapter: str) -> set:
+    return set(vars(PROFILES[chapter]["quick"]))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="geneft", description="GenEFT book companion: library commands.")
     parser.add_argument("--version", action="version", version=f"geneft {__version__}")
@@ -68,6 +106,24 @@ def build_parser() -> argparse.ArgumentParser:
                     help="target fraction of known bits for p_c (default 0.9)")
     st.add_argument("--json", action="store_true", help="print one JSON object")
     st.set_defaults(func=_statics, subparser=st)
+
+    run = sub.add_parser("run", help="execute a chapter (or all) with papermill",
+                         description="Execute a chapter's notebook with papermill, injecting "
+                         "parameters, and write the executed notebook and a run record "
+                         "(parameters, git commit, versions, device, wall time) to --out.",
+                         epilog="examples:\n  geneft run statics --profile quick -p n 12\n"
+                         "  geneft run repons --profile full --device cuda --out runs/full\n"
+                         "  geneft run all --profile full",
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("chapter", help="statics, goldilocks, repons or all")
+    run.add_argument("--profile", default="quick", choices=["quick", "full"],
+                     help="parameter preset (default quick)")
+    run.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                     help="override one parameter; lists as 1,2,3 (repeatable)")
+    run.add_argument("--device", choices=["auto", "cpu", "cuda"], help="training device")
+    run.add_argument("--out", default="runs", help="output folder (default runs/)")
+    run.add_argument("--quiet", action="store_true", help="no papermill progress bar")
+    run.set_defaults(func=_run, subparser=run)
     return parser
 
 

@@ -46,7 +46,7 @@ from .models import ModelConfig, init_ensemble
 from .tasks import all_pairs, check_int, parse_relation, train_mask
 from .train import LOSSES, resolve_device, train
 
-__all__ = ["Run", "grid", "run_sweep", "default_cache", "resolve_cache", "embedding_paths", "run_of", "CacheWarning", "code_version", "FORMAT"]
+__all__ = ["Run", "grid", "run_sweep", "default_cache", "resolve_cache", "embedding_paths", "run_of", "write_atomic", "CacheWarning", "code_version", "FORMAT"]
 
 FORMAT = "geneft-run/1"
 _PER_MODEL = ("fraction", "seed", "lr_enc", "lr_dec", "weight_decay")  # may differ in a batch
@@ -301,17 +301,21 @@ def _digest(payload: dict) -> str:
 
 
 def _save(cache: Path, run: Run, result: dict) -> None:
-    """Write DIR/<key>.json atomically: a temporary file in DIR, fsync, then rename."""
-    cache.mkdir(parents=True, exist_ok=True)
     payload = _payload(run, result)
-    text = json.dumps({**payload, "sha256": _digest(payload)})
-    fd, tmp = tempfile.mkstemp(dir=cache, prefix=".tmp-", suffix=".json")
+    cache.mkdir(parents=True, exist_ok=True)
+    write_atomic(cache / f"{run.key()}.json", json.dumps({**payload, "sha256": _digest(payload)}))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` atomically: a temporary file in the same folder, fsync, rename;
+    a crash leaves either the old file or the new one, never a partial file."""
+    fd, tmp = tempfile.mkstemp(dir=Path(path).parent, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(fd, "w") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, cache / f"{run.key()}.json")
+        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

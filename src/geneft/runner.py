@@ -1,0 +1,137 @@
+"""Batch runs of the chapters: papermill through jupytext, with a run record beside the output.
+
+`run_chapter("goldilocks", "full", {"seeds": 5}, out="runs/")` executes book/goldilocks.md with
+its `parameters` cell overridden, and writes runs/goldilocks-full.ipynb and
+runs/goldilocks-full.json: the resolved parameters, git commit, package versions, device, start
+time and wall time. Parameters are parsed with the type their profile declares and validated
+(`profiles.resolve`) before anything runs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import time
+from dataclasses import asdict, fields
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+from .profiles import PROFILES, resolve
+from .sweeps import write_atomic
+
+__all__ = ["CHAPTERS", "book_dir", "parse_parameter", "run_chapter"]
+
+CHAPTERS = tuple(PROFILES)          # statics, goldilocks, repons: book/<name>.md
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def book_dir() -> Path:
+    """The book/ folder of the repository this package was installed from (editable install)."""
+    book = _ROOT / "book"
+    if not all((book / f"{c}.md").exists() for c in CHAPTERS):
+        raise FileNotFoundError(f"chapter sources not found in {book}; `geneft run` needs a "
+                                f"clone of the repository installed with `pip install -e .`")
+    return book
+
+
+def parse_parameter(chapter: str, name: str, text: str):
+    """The value of parameter `name` of `chapter` from command-line text, typed like the quick
+    profile's value: int, float, str (or 'none'), or a list ('1,2,3' or JSON '[1, 2, 3]').
+
+    Raises:
+        ValueError: unknown chapter or parameter (the message lists the valid ones), or text
+            that does not parse as the declared type.
+    """
+    if chapter not in PROFILES:
+        raise ValueError(f"chapter must be one of {list(CHAPTERS)}, got {chapter!r}")
+    base = PROFILES[chapter]["quick"]
+    names = [f.name for f in fields(base)]
+    if name not in names:
+        raise ValueError(f"unknown parameter {name!r} for chapter {chapter!r}; valid: {names}")
+    default = getattr(base, name)
+    try:
+        return _typed(default, text)
+    except ValueError:
+        kind = "a list" if isinstance(default, tuple) else \
+            {"int": "an integer", "float": "a number"}.get(type(default).__name__, "a string")
+        raise ValueError(f"parameter {name!r} of chapter {chapter!r} takes {kind} "
+                         f"(like {default!r}), got {text!r}") from None
+
+
+def _typed(default, text: str):
+    if default is None or isinstance(default, str):
+        return None if text.lower() == "none" else text
+    if isinstance(default, tuple):
+        items = json.loads(text) if text.strip().startswith("[") else text.split(",")
+        kind = type(default[0]) if default else str
+        return [_typed(kind(), str(v).strip()) for v in items]
+    if isinstance(default, bool):
+        raise ValueError(text)
+    if isinstance(default, int):
+        return int(text)
+    return float(text)
+
+
+def run_chapter(chapter: str, profile: str = "quick", params: dict | None = None, *,
+                device: str | None = None, out: str | os.PathLike = "runs",
+                progress: bool = True) -> Path:
+    """Execute one chapter with papermill and write <out>/<chapter>-<profile>.ipynb and .json.
+
+    Returns the path of the run record. Raises ValueError for a bad chapter, profile or
+    parameter before anything runs; papermill's PapermillExecutionError if a cell fails (the
+    partly executed notebook and a record with "status": "failed" are still written).
+    """
+    import jupytext
+    import papermill
+
+    params = dict(params or {})
+    if device is not None:
+        params["device"] = device
+    resolved = resolve(chapter, profile, **params)          # validates everything first
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    notebook = out / f"{chapter}-{profile}.ipynb"
+    record = {"chapter": chapter, "profile": profile, "given": params,
+              "parameters": {k: list(v) if isinstance(v, tuple) else v
+                             for k, v in asdict(resolved).items()},
+              "notebook": str(notebook), "started": _now(), **_provenance()}
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(jupytext.read(book_dir() / f"{chapter}.md"), str(notebook),
+                                   parameters={"profile": profile, **params},
+                                   cwd=str(book_dir()), progress_bar=progress,
+                                   kernel_name="python3")
+        record["status"] = "ok"
+    except BaseException:
+        record["status"] = "failed"
+        raise
+    finally:
+        record["wall_s"] = round(time.perf_counter() - start, 3)
+        write_atomic(out / f"{chapter}-{profile}.json", json.dumps(record, indent=2, default=str))
+    return out / f"{chapter}-{profile}.json"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _provenance() -> dict:
+    """Git commit (and whether the tree was dirty), versions and the compute device."""
+    import numpy
+    import torch
+
+    def git(*args):
+        try:
+            return subprocess.run(["git", "-C", str(_ROOT), *args], capture_output=True,
+                                  text=True, timeout=10).stdout.strip() or None
+        except (OSError, subprocess.SubprocessError):
+            return None
+
+    cuda = torch.cuda.is_available()
+    return {"git_commit": git("rev-parse", "HEAD"), "git_dirty": bool(git("status", "--porcelain")),
+            "versions": {"geneft": __version__, "python": platform.python_version(),
+                         "torch": torch.__version__, "numpy": numpy.__version__},
+            "host": platform.node(), "cpu_count": os.cpu_count(),
+            "device": torch.cuda.get_device_name(0) if cuda else f"cpu ({platform.machine()})"}
