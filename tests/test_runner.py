@@ -56,3 +56,22 @@ def test_run_writes_notebook_and_record(tmp_path):
     assert {"torch", "numpy", "geneft", "python"} <= set(record["versions"])
     nb = json.loads((tmp_path / "statics-quick.ipynb").read_text())
     assert any("injected-parameters" in c["metadata"].get("tags", []) for c in nb["cells"])
+
+
+@pytest.mark.slow
+def test_sharded_chapter_then_merge(tmp_path):
+    """Two shards fill the run cache; the merge run finishes the chapter from it."""
+    tiny = ["-p", "ratios", "0.1,1", "-p", "mc_draws", "200", "-p", "gd_draws", "10",
+            "-p", "gd_steps", "20", "-p", "n", "9", "-p", "depth", "1", "-p", "width", "4",
+            "-p", "grid", "3", "-p", "steps", "30", "-p", "eval_every", "10",
+            "-p", "workers", "2", "-p", "cache", str(tmp_path / "cache"), "--device", "cpu",
+            "--out", str(tmp_path), "--quiet"]
+    status = {}
+    for shard in ("1/2", "2/2", None):
+        extra = ["--shard", shard] if shard else []
+        assert main(["run", "repons", *tiny, *extra]) == 0
+        name = f"repons-quick-shard{shard.replace('/', 'of')}" if shard else "repons-quick"
+        status[shard] = json.loads((tmp_path / f"{name}.json").read_text())["status"]
+    assert status == {"1/2": "shard-done", "2/2": "ok", None: "ok"}
+    nb = json.loads((tmp_path / "repons-quick.ipynb").read_text())
+    assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))

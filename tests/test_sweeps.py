@@ -156,3 +156,48 @@ def test_run_of_a_table_row_gives_back_the_run():
     table = run_sweep(runs)
     assert [sweeps.run_of(row) for _, row in table.iterrows()] == runs
     assert (table["loss"] == "bce").all() and (table["train_loss"] > 0).all()
+
+
+def test_merged_shards_equal_one_unsharded_run(tmp_path):
+    runs = tiny_grid(width=[2, 3])                      # four shapes: four batches
+    whole = run_sweep(runs)
+    for i in (1, 2):
+        with pytest.raises(sweeps.ShardIncomplete, match=f"shard {i}/3 done"):
+            run_sweep(runs, cache=tmp_path, shard=f"{i}/3")
+    last = run_sweep(runs, cache=tmp_path, shard="3/3")   # the last shard completes the set
+    merged = run_sweep(runs, cache=tmp_path)              # the merge: everything from cache
+    assert merged.cached.all() and last.cached.sum() == len(runs) - 3
+    assert_same_numbers(whole, merged)
+
+
+@pytest.mark.parametrize("shard", ["0/2", "3/2", "a/b", "2"])
+def test_bad_shard(tmp_path, shard):
+    with pytest.raises(ValueError, match="shard must be 'I/N'"):
+        run_sweep(tiny_grid(), cache=tmp_path, shard=shard)
+
+
+def test_killed_sweep_process_resumes_with_only_the_missing_runs(tmp_path):
+    """SIGKILL a sweep in another process after its first batches are cached, run it again."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    script = "; ".join([
+        "from geneft.sweeps import grid, run_sweep",
+        "runs = grid(n=6, fraction=0.5, width=3, depth=range(1, 9), seed=[0, 1], steps=1500,"
+        " eval_every=1000)",
+        f"run_sweep(runs, cache={str(tmp_path)!r})"])
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.time() + 120
+    while len(list(tmp_path.glob("*.json"))) < 4 and time.time() < deadline:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = {p.stem for p in tmp_path.glob("*.json")}
+    assert 4 <= len(done) < 16, "kill came too late to test resumption"
+    runs = grid(n=6, fraction=0.5, width=3, depth=range(1, 9), seed=[0, 1], steps=1500,
+                eval_every=1000)
+    table = run_sweep(runs, cache=tmp_path)
+    assert set(table.key[table.cached]) == done
+    assert len(list(tmp_path.glob("*.json"))) == 16

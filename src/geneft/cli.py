@@ -63,6 +63,9 @@ def _run(args, parser) -> int:
         parser.error(f"chapter must be one of {list(CHAPTERS) + ['all']}, got {args.chapter!r}")
     plans = []
     try:  # check every chapter's parameters before running any
+        if args.shard:
+            from .sweeps import _parse_shard
+            _parse_shard(args.shard)
         for chapter in chapters:
             given = {name: parse_parameter(chapter, name, text) for name, text in args.p
                      if args.chapter != "all" or name in _fields(chapter)}
@@ -79,7 +82,7 @@ def _run(args, parser) -> int:
     for chapter, given in plans:
         print(f"geneft run {chapter} --profile {args.profile}: {given or 'profile defaults'}",
               flush=True)
-        record = run_chapter(chapter, args.profile, given, out=args.out,
+        record = run_chapter(chapter, args.profile, given, out=args.out, shard=args.shard,
                              progress=not args.quiet)
         print(f"  wrote {record} and {record.with_suffix('.ipynb')}", flush=True)
     return 0
@@ -122,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override one parameter; lists as 1,2,3 (repeatable)")
     run.add_argument("--device", choices=["auto", "cpu", "cuda"], help="training device")
     run.add_argument("--out", default="runs", help="output folder (default runs/)")
+    run.add_argument("--shard", metavar="I/N", help="train only shard I of N of each sweep "
+                     "into the shared run cache (job arrays); then run once without --shard")
     run.add_argument("--quiet", action="store_true", help="no papermill progress bar")
     run.set_defaults(func=_run, subparser=run)
     return parser

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import __version__
 from .profiles import PROFILES, resolve
+from . import sweeps
 from .sweeps import write_atomic
 
 __all__ = ["CHAPTERS", "book_dir", "parse_parameter", "run_chapter"]
@@ -76,12 +77,18 @@ def _typed(default, text: str):
 
 def run_chapter(chapter: str, profile: str = "quick", params: dict | None = None, *,
                 device: str | None = None, out: str | os.PathLike = "runs",
-                progress: bool = True) -> Path:
+                shard: str | None = None, progress: bool = True) -> Path:
     """Execute one chapter with papermill and write <out>/<chapter>-<profile>.ipynb and .json.
 
     Returns the path of the run record. Raises ValueError for a bad chapter, profile or
     parameter before anything runs; papermill's PapermillExecutionError if a cell fails (the
     partly executed notebook and a record with "status": "failed" are still written).
+
+    With shard "I/N" the chapter's sweeps train only shard I of their batches into the shared
+    run cache (sweeps.run_sweep's `shard`, passed as $GENEFT_SHARD), and the run stops at the
+    first sweep other shards still owe: status "shard-done". Run all N shards, then the same
+    command without --shard (the merge) to finish the chapter from the cache; chapters whose
+    later sweeps depend on earlier ones take one round of shards per dependent sweep.
     """
     import jupytext
     import papermill
@@ -90,27 +97,45 @@ def run_chapter(chapter: str, profile: str = "quick", params: dict | None = None
     if device is not None:
         params["device"] = device
     resolved = resolve(chapter, profile, **params)          # validates everything first
+    if shard:
+        sweeps._parse_shard(shard)                           # validates "I/N"
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    notebook = out / f"{chapter}-{profile}.ipynb"
+    stem = f"{chapter}-{profile}" + (f"-shard{shard.replace('/', 'of')}" if shard else "")
+    notebook = out / f"{stem}.ipynb"
     record = {"chapter": chapter, "profile": profile, "given": params,
               "parameters": {k: list(v) if isinstance(v, tuple) else v
                              for k, v in asdict(resolved).items()},
               "notebook": str(notebook), "started": _now(), **_provenance()}
     start = time.perf_counter()
+    saved = os.environ.get("GENEFT_SHARD")
+    os.environ["GENEFT_SHARD"] = shard or ""
     try:
         papermill.execute_notebook(jupytext.read(book_dir() / f"{chapter}.md"), str(notebook),
                                    parameters={"profile": profile, **params},
                                    cwd=str(book_dir()), progress_bar=progress,
                                    kernel_name="python3")
         record["status"] = "ok"
+    except papermill.PapermillExecutionError as err:
+        record["status"] = "shard-done" if err.ename == "ShardIncomplete" else "failed"
+        if record["status"] == "failed":
+            raise
     except BaseException:
         record["status"] = "failed"
         raise
     finally:
+        _restore("GENEFT_SHARD", saved)
+        record["shard"] = shard
         record["wall_s"] = round(time.perf_counter() - start, 3)
-        write_atomic(out / f"{chapter}-{profile}.json", json.dumps(record, indent=2, default=str))
-    return out / f"{chapter}-{profile}.json"
+        write_atomic(out / f"{stem}.json", json.dumps(record, indent=2, default=str))
+    return out / f"{stem}.json"
+
+
+def _restore(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def _now() -> str:

@@ -46,12 +46,16 @@ from .models import ModelConfig, init_ensemble
 from .tasks import all_pairs, check_int, parse_relation, train_mask
 from .train import LOSSES, resolve_device, train
 
-__all__ = ["Run", "grid", "run_sweep", "default_cache", "resolve_cache", "embedding_paths", "run_of", "write_atomic", "CacheWarning", "code_version", "FORMAT"]
+__all__ = ["Run", "grid", "run_sweep", "default_cache", "resolve_cache", "ShardIncomplete", "embedding_paths", "run_of", "write_atomic", "CacheWarning", "code_version", "FORMAT"]
 
 FORMAT = "geneft-run/1"
 _PER_MODEL = ("fraction", "seed", "lr_enc", "lr_dec", "weight_decay")  # may differ in a batch
 _CURVES = ("curve_train_acc", "curve_test_acc", "curve_whole_acc", "curve_loss")
 _NUMERIC_MODULES = ("tasks.py", "models.py", "train.py")  # their code determines the numbers
+
+
+class ShardIncomplete(RuntimeError):
+    """This shard's runs are trained and cached; other shards' runs are still missing."""
 
 
 class CacheWarning(UserWarning):
@@ -159,7 +163,7 @@ def grid(**axes) -> list[Run]:
 
 def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device="auto",
               batch_size: int = 64, workers: int = 1, executor: Executor | None = None,
-              progress: bool = False) -> pd.DataFrame:
+              shard: str | None = None, progress: bool = False) -> pd.DataFrame:
     """Train every run (or load it from `cache`) and return the tidy table.
 
     Args:
@@ -172,6 +176,10 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
             models train fastest on one thread each, so on CPU use one worker per core.
         executor: any concurrent.futures.Executor to train the batches on instead (e.g. a
             Dask cluster's `client.get_executor()`); overrides `workers`.
+        shard: "I/N" (1 <= I <= N) to train only every N-th batch, starting with the I-th, into
+            `cache` (job arrays: N jobs fill one shared cache). Default: $GENEFT_SHARD, else
+            no sharding. If runs of other shards are still missing afterwards, raises
+            ShardIncomplete; once all shards are done the same call returns the full table.
         progress: tqdm bar over runs.
     Returns:
         DataFrame, one row per run in the order given: the Run fields; final `train_acc`,
@@ -191,7 +199,11 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
     unique = list(dict.fromkeys(runs))
     results = {r: _load(Path(cache), r) for r in unique} if cache is not None else {}
     missing = [r for r in unique if results.get(r) is None]
-    todo = [b for b in _batches(unique, batch_size) if any(results.get(r) is None for r in b)]
+    index, count = _parse_shard(shard if shard is not None else os.environ.get("GENEFT_SHARD"))
+    if count > 1 and cache is None:
+        raise ValueError("shard needs a cache directory shared by the shards")
+    todo = [b for k, b in enumerate(_batches(unique, batch_size))
+            if k % count == index - 1 and any(results.get(r) is None for r in b)]
     todo.sort(key=_cost, reverse=True)
     with tqdm(total=len(unique), initial=len(unique) - len(missing), disable=not progress,
               desc="runs") as bar:
@@ -202,6 +214,10 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
                 if cache is not None:
                     _save(Path(cache), run, result)
             bar.update(len(new))
+    left = [r for r in unique if results.get(r) is None]
+    if left:
+        raise ShardIncomplete(f"shard {index}/{count} done; {len(left)} of {len(unique)} runs "
+                              f"belong to other shards and are not in the cache yet")
     fresh = set(missing)
     return pd.DataFrame([{**asdict(r), **_final(results[r]), **results[r],
                           "cached": r not in fresh, "key": r.key()} for r in runs])
@@ -234,6 +250,19 @@ def _cost(batch: list[Run]) -> float:
     """Rough relative cost of a batch, to start the longest first."""
     r = batch[0]
     return r.steps * len(batch) * (r.depth + 1) * (r.width + 10)
+
+
+def _parse_shard(shard: str | None) -> tuple[int, int]:
+    """'I/N' -> (I, N); None or '' -> (1, 1)."""
+    if not shard:
+        return 1, 1
+    try:
+        index, count = (int(v) for v in str(shard).split("/"))
+    except ValueError:
+        index, count = 0, 0
+    if not 1 <= index <= count:
+        raise ValueError(f"shard must be 'I/N' with 1 <= I <= N, e.g. '2/4', got {shard!r}")
+    return index, count
 
 
 def _batches(runs: list[Run], size: int):
