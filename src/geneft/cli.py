@@ -57,6 +57,7 @@ def _statics(args, parser) -> int:
 
 def _run(args, parser) -> int:
     from .runner import CHAPTERS, parse_parameter, run_chapter
+    from .sweeps import parse_shard
 
     chapters = list(CHAPTERS) if args.chapter == "all" else [args.chapter]
     if args.chapter != "all" and args.chapter not in CHAPTERS:
@@ -64,8 +65,7 @@ def _run(args, parser) -> int:
     plans = []
     try:  # check every chapter's parameters before running any
         if args.shard:
-            from .sweeps import _parse_shard
-            _parse_shard(args.shard)
+            parse_shard(args.shard)
         for chapter in chapters:
             given = {name: parse_parameter(chapter, name, text) for name, text in args.p
                      if args.chapter != "all" or name in _fields(chapter)}

@@ -12,12 +12,34 @@ from dataclasses import dataclass, fields, replace
 from .models import ACTIVATIONS
 from .tasks import parse_relation
 
-__all__ = ["StaticsParams", "GoldilocksParams", "ReponsParams", "PROFILES", "resolve", "from_namespace"]
+__all__ = ["StaticsParams", "GoldilocksParams", "ReponsParams", "PROFILES", "resolve",
+           "from_namespace"]
 
 
 def _positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def _int_at_least(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+
+
+def _positive_number(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+
+
+def _in_unit_interval(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        raise ValueError(f"{name} must be in (0, 1), got {value!r}")
+
+
+def _int_list(name, values, low):
+    if not values or not all(isinstance(v, int) and not isinstance(v, bool) and v >= low
+                             for v in values):
+        raise ValueError(f"{name} must be a non-empty list of integers >= {low}, got {values!r}")
 
 
 def _fractions(name, values):
@@ -53,8 +75,7 @@ class StaticsParams:
     def __post_init__(self):
         for name in ("n", "mc_draws", "seeds", "width", "steps", "ideal_steps"):
             _positive_int(name, getattr(self, name))
-        if isinstance(self.depth, bool) or not isinstance(self.depth, int) or self.depth < 0:
-            raise ValueError(f"depth must be an integer >= 0, got {self.depth!r}")
+        _int_at_least("depth", self.depth, 0)
         _fractions("mc_fractions", self.mc_fractions)
         _fractions("fractions", self.fractions)
         for name in ("mc_relations", "trained_relations"):
@@ -63,26 +84,21 @@ class StaticsParams:
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, "
                              f"got {self.activation!r}")
-        if not (isinstance(self.lr, (int, float)) and self.lr > 0):
-            raise ValueError(f"lr must be a positive number, got {self.lr!r}")
-        if not 0 < self.alpha < 1:
-            raise ValueError(f"alpha must be in (0, 1), got {self.alpha!r}")
+        _positive_number("lr", self.lr)
+        _in_unit_interval("alpha", self.alpha)
         _device(self.device)
 
 
 def _check_common(p) -> None:
-    """Checks shared by the chapters that train networks: device, workers, cache."""
+    """Checks shared by the chapters that train networks and classify their phases: Table IV
+    threshold and delay, device, workers, cache."""
+    _in_unit_interval("threshold", p.threshold)
+    _int_at_least("grokking_delay", p.grokking_delay, 0)
     _device(p.device)
     _positive_int("workers", p.workers)
     if p.cache is not None and not isinstance(p.cache, str):
         raise ValueError(f"cache must be a directory path, 'off' or None (the default "
                          f"location), got {p.cache!r}")
-
-
-def _depths(name, values, low):
-    if not values or not all(isinstance(v, int) and not isinstance(v, bool) and v >= low
-                             for v in values):
-        raise ValueError(f"{name} must be a non-empty list of integers >= {low}, got {values!r}")
 
 
 @dataclass(frozen=True)
@@ -115,23 +131,17 @@ class GoldilocksParams:
         for name in ("n", "fig7_width", "seeds", "steps", "compare_seeds", "compare_steps",
                      "eval_every"):
             _positive_int(name, getattr(self, name))
-        _depths("depths", self.depths, 0)
-        _depths("compare_depths", self.compare_depths, 0)
-        _depths("widths", self.widths, 1)
-        _depths("compare_widths", self.compare_widths, 1)
+        _int_list("depths", self.depths, 0)
+        _int_list("compare_depths", self.compare_depths, 0)
+        _int_list("widths", self.widths, 1)
+        _int_list("compare_widths", self.compare_widths, 1)
         _fractions("fraction", (self.fraction,))
         for name in ("relation", "compare_relation"):
             parse_relation(getattr(self, name), self.n)
         if parse_relation(self.relation, self.n).family != "equivalence":
             raise ValueError(f"relation must be an equivalence ('modK'), got {self.relation!r}")
-        for name in ("lr", "init_scale"):
-            if not (isinstance(getattr(self, name), (int, float)) and getattr(self, name) > 0):
-                raise ValueError(f"{name} must be a positive number, got {getattr(self, name)!r}")
-        if not 0 < self.threshold < 1:
-            raise ValueError(f"threshold must be in (0, 1), got {self.threshold!r}")
-        if isinstance(self.grokking_delay, bool) or not isinstance(self.grokking_delay, int) \
-                or self.grokking_delay < 0:
-            raise ValueError(f"grokking_delay must be an integer >= 0, got {self.grokking_delay!r}")
+        _positive_number("lr", self.lr)
+        _positive_number("init_scale", self.init_scale)
         _check_common(self)
 
 
@@ -165,7 +175,7 @@ class ReponsParams:
         for name in ("mc_draws", "gd_draws", "gd_steps", "n", "width", "grid", "seeds",
                      "steps", "eval_every"):
             _positive_int(name, getattr(self, name))
-        _depths("depth", (self.depth,), 0)
+        _int_at_least("depth", self.depth, 0)
         if not self.ratios or not all(isinstance(r, (int, float)) and r > 0
                                       for r in self.ratios):
             raise ValueError(f"ratios must be a non-empty list of positive numbers, "
@@ -176,10 +186,7 @@ class ReponsParams:
                 and 0 < self.lr_min < self.lr_max):
             raise ValueError(f"lr_min and lr_max must satisfy 0 < lr_min < lr_max, got "
                              f"{self.lr_min!r}, {self.lr_max!r}")
-        if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay > 0):
-            raise ValueError(f"weight_decay must be a positive number, got {self.weight_decay!r}")
-        if not 0 < self.threshold < 1:
-            raise ValueError(f"threshold must be in (0, 1), got {self.threshold!r}")
+        _positive_number("weight_decay", self.weight_decay)
         _check_common(self)
 
 

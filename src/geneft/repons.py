@@ -113,11 +113,11 @@ def p_r(ratio, *, sigma_ratio: float = 1.0):
 
 
 def p_r_cluster(ratio, n_cluster: int, *, sigma_ratio: float = 1.0):
-    """One repon against a cluster of N (module docstring); p_r_cluster(ratio, 1) == p_r(ratio)."""
+    """One repon against a cluster of N (module docstring): Eq. 12 at the effective ratio
+    (1 + 1/N) / 2 * ratio, so p_r_cluster(ratio, 1) == p_r(ratio)."""
     if n_cluster < 1:
         raise ValueError(f"n_cluster must be >= 1, got {n_cluster!r}")
-    ratio = np.asarray(ratio, dtype=float)
-    return 2 / np.pi * np.arctan(sigma_ratio * np.sqrt((1 + 1 / n_cluster) * ratio / 4))
+    return p_r((1 + 1 / n_cluster) / 2 * np.asarray(ratio, dtype=float), sigma_ratio=sigma_ratio)
 
 
 def p_r_montecarlo(ratio: float, *, draws: int = 100_000, sigma_ratio: float = 1.0,

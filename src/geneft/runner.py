@@ -19,8 +19,7 @@ from pathlib import Path
 
 from . import __version__
 from .profiles import PROFILES, resolve
-from . import sweeps
-from .sweeps import write_atomic
+from .sweeps import parse_shard, write_atomic
 
 __all__ = ["CHAPTERS", "book_dir", "parse_parameter", "run_chapter"]
 
@@ -98,7 +97,7 @@ def run_chapter(chapter: str, profile: str = "quick", params: dict | None = None
         params["device"] = device
     resolved = resolve(chapter, profile, **params)          # validates everything first
     if shard:
-        sweeps._parse_shard(shard)                           # validates "I/N"
+        parse_shard(shard)                                   # validates "I/N"
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{chapter}-{profile}" + (f"-shard{shard.replace('/', 'of')}" if shard else "")

@@ -25,6 +25,7 @@ may differ from a fresh run's at rounding level. JSON, never pickle.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -46,7 +47,9 @@ from .models import ModelConfig, init_ensemble
 from .tasks import all_pairs, check_int, parse_relation, train_mask
 from .train import LOSSES, resolve_device, train
 
-__all__ = ["Run", "grid", "run_sweep", "default_cache", "resolve_cache", "ShardIncomplete", "embedding_paths", "run_of", "write_atomic", "CacheWarning", "code_version", "FORMAT"]
+__all__ = ["Run", "grid", "run_sweep", "default_cache", "resolve_cache", "ShardIncomplete",
+           "parse_shard", "embedding_paths", "run_of", "write_atomic", "CacheWarning",
+           "code_version", "FORMAT"]
 
 FORMAT = "geneft-run/1"
 _PER_MODEL = ("fraction", "seed", "lr_enc", "lr_dec", "weight_decay")  # may differ in a batch
@@ -115,9 +118,11 @@ class Run:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
+@functools.cache
 def code_version() -> str:
     """What besides the settings determines a run's numbers: the library version, a digest of
-    the source of tasks, models and train, and the torch version."""
+    the source of tasks, models and train, and the torch version. Read once per process (every
+    Run.key() uses it)."""
     here = Path(__file__).parent
     digest = hashlib.sha256(b"".join((here / m).read_bytes() for m in _NUMERIC_MODULES))
     return f"geneft {__version__} src {digest.hexdigest()[:16]} torch {torch.__version__}"
@@ -196,12 +201,12 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
     check_int("batch_size", batch_size, 1)
     check_int("workers", workers, 1)
     device = str(resolve_device(device))
+    index, count = parse_shard(shard if shard is not None else os.environ.get("GENEFT_SHARD"))
+    if count > 1 and cache is None:
+        raise ValueError("shard needs a cache directory shared by the shards")
     unique = list(dict.fromkeys(runs))
     results = {r: _load(Path(cache), r) for r in unique} if cache is not None else {}
     missing = [r for r in unique if results.get(r) is None]
-    index, count = _parse_shard(shard if shard is not None else os.environ.get("GENEFT_SHARD"))
-    if count > 1 and cache is None:
-        raise ValueError("shard needs a cache directory shared by the shards")
     todo = [b for k, b in enumerate(_batches(unique, batch_size))
             if k % count == index - 1 and any(results.get(r) is None for r in b)]
     todo.sort(key=_cost, reverse=True)
@@ -252,7 +257,7 @@ def _cost(batch: list[Run]) -> float:
     return r.steps * len(batch) * (r.depth + 1) * (r.width + 10)
 
 
-def _parse_shard(shard: str | None) -> tuple[int, int]:
+def parse_shard(shard: str | None) -> tuple[int, int]:
     """'I/N' -> (I, N); None or '' -> (1, 1)."""
     if not shard:
         return 1, 1

@@ -159,9 +159,12 @@ def train(model: Ensemble, labels, masks, *, steps: int, lr_enc=1e-3, lr_dec=1e-
     params = model.encoder_params() + model.decoder_params()
     for p in params:
         p.requires_grad_(True)
+    n_enc = len(model.encoder_params())
+    # per-model rates and decay as views broadcasting over each tensor's (M, ...) shape
+    rates = [_per_tensor(lrs["enc" if i < n_enc else "dec"], p) for i, p in enumerate(params)]
+    decay = [_per_tensor(wd, p) for p in params[n_enc:]]
     state = {"exp_avg": [torch.zeros_like(p) for p in params],
-             "exp_avg_sq": [torch.zeros_like(p) for p in params],
-             "n_enc": len(model.encoder_params())}
+             "exp_avg_sq": [torch.zeros_like(p) for p in params]}
     records, at = [], set(_eval_steps(steps, eval_every))
     for step in tqdm(range(steps + 1), disable=not progress, desc="train", leave=False):
         if step in at:
@@ -175,33 +178,36 @@ def train(model: Ensemble, labels, masks, *, steps: int, lr_enc=1e-3, lr_dec=1e-
         out = forward(model, train_pairs)                                       # (M, K)
         per_model = (loss_fn(out, train_labels) * index_weight).sum(1)        # (M,)
         grads = torch.autograd.grad(per_model.sum(), params)
-        _adam_step(params, list(grads), state, step + 1, lrs, wd)
+        _adam_step(params, list(grads), state, step + 1, rates, decay)
     for p in params:
         p.requires_grad_(False)
     return _history(_eval_steps(steps, eval_every), records)
 
 
-def _adam_step(params, grads, state, t: int, lrs: dict, wd: torch.Tensor) -> None:
+def _per_tensor(values: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """(M,) per-model values as a view (M, 1, ...) that broadcasts over p's (M, ...) shape."""
+    return values.view((values.shape[0],) + (1,) * (p.dim() - 1))
+
+
+def _adam_step(params, grads, state, t: int, rates: list, decay: list) -> None:
     """One Adam update of every tensor at once (torch's multi-tensor `_foreach` kernels, as
-    torch.optim.Adam(foreach=True) uses), with per-model learning rates (M,) broadcast over each
-    tensor's (M, ...) shape and L2 weight decay on the decoder tensors only."""
+    torch.optim.Adam(foreach=True) uses). `rates` holds each tensor's per-model learning rate
+    and `decay` the L2 coefficient of the last len(decay) tensors (the decoder), both as views
+    from `_per_tensor`."""
     beta1, beta2 = ADAM_BETAS
     bc1, bc2_sqrt = 1 - beta1 ** t, (1 - beta2 ** t) ** 0.5
-    n_enc = state["n_enc"]
-    view = lambda v, p: v.view((v.shape[0],) + (1,) * (p.dim() - 1))  # noqa: E731
+    n_enc = len(params) - len(decay)
     with torch.no_grad():
-        if n_enc < len(params):
-            decay = torch._foreach_mul(params[n_enc:], [view(wd, p) for p in params[n_enc:]])
-            grads[n_enc:] = torch._foreach_add(grads[n_enc:], decay)
+        if decay:
+            l2 = torch._foreach_mul(params[n_enc:], decay)
+            grads[n_enc:] = torch._foreach_add(grads[n_enc:], l2)
         torch._foreach_lerp_(state["exp_avg"], grads, 1 - beta1)
         torch._foreach_mul_(state["exp_avg_sq"], beta2)
         torch._foreach_addcmul_(state["exp_avg_sq"], grads, grads, value=1 - beta2)
         denom = torch._foreach_sqrt(state["exp_avg_sq"])
         torch._foreach_div_(denom, bc2_sqrt)
         torch._foreach_add_(denom, ADAM_EPS)
-        rate = {k: v / bc1 for k, v in lrs.items()}
-        update = torch._foreach_mul(state["exp_avg"], [
-            view(rate["enc" if i < n_enc else "dec"], p) for i, p in enumerate(params)])
+        update = torch._foreach_mul(state["exp_avg"], torch._foreach_div(rates, bc1))
         torch._foreach_div_(update, denom)
         torch._foreach_sub_(params, update)
 
