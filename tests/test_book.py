@@ -21,6 +21,12 @@ def execute(chapter, out, **parameters):
     return json.loads(out.read_text())
 
 
+def outputs(nb):
+    """Every text and glued text the notebook's cells output, as one string."""
+    return json.dumps([o.get("data", o.get("text")) for c in nb["cells"]
+                       for o in c.get("outputs", [])])
+
+
 def images(nb):
     return [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
 
@@ -45,11 +51,38 @@ def test_goldilocks_chapter_runs_with_papermill(tmp_path):
 
 
 @pytest.mark.slow
-def test_repons_chapter_runs_with_papermill(tmp_path):
+def test_repons_chapter_runs_with_papermill(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENEFT_DATA", str(tmp_path / "empty"))
     nb = execute("repons", tmp_path / "repons.ipynb", ratios=[0.1, 1.0, 10.0], mc_draws=500,
                  gd_draws=20, gd_steps=50, n=9, depth=1, width=4, grid=3, steps=40,
                  eval_every=10, workers=1, cache=str(tmp_path / "c"), device="cpu")
     assert len(images(nb)) >= 4
+    assert "No full-size result is stored" in outputs(nb)
+
+
+@pytest.mark.slow
+def test_repons_chapter_saves_and_shows_a_stored_full_size_grid(tmp_path, monkeypatch):
+    """A run with save_results stores its grid under its configuration; a chapter whose full
+    profile has that configuration draws it with the provenance line."""
+    from geneft import profiles, store
+    monkeypatch.setenv("GENEFT_DATA", str(tmp_path / "data"))
+    tiny = dict(n=9, depth=1, width=4, grid=3, steps=40, eval_every=10, lr_max=3e-2)
+    execute("repons", tmp_path / "save.ipynb", ratios=[1.0], mc_draws=100, gd_draws=4,
+            gd_steps=10, workers=1, cache="off", device="cpu", save_results=True, **tiny)
+    config = profiles.stored_config("repons/phase-grid",
+                                    profiles.resolve("repons", "quick", **tiny))
+    saved = store.load("repons/phase-grid", config)
+    assert saved is not None and len(saved.tables["runs"]) == 3 * 3 * 2
+    assert saved.meta["config"]["steps"] == 40 and saved.meta["timings"]["compute_s"] > 0
+    # Make the stored grid the full profile's, as if the full run had been made.
+    full = profiles.PROFILES["repons"]["full"]
+    store.save("repons/phase-grid", saved.tables,
+               profiles.stored_config("repons/phase-grid", full), wall_s=1.0)
+    nb = execute("repons", tmp_path / "show.ipynb", ratios=[1.0], mc_draws=100, gd_draws=4,
+                 gd_steps=10, workers=1, cache="off", device="cpu", **tiny)
+    text = outputs(nb)
+    assert "Stored: 18 runs" in text and "No full-size result" not in text
+    assert len(images(nb)) >= 5
 
 
 @pytest.mark.slow

@@ -82,7 +82,8 @@ def test_goldilocks_full_profile_is_the_paper_size():
     (dict(ratios=[]), "ratios must be"),
     (dict(weight_decay=0), "weight_decay must be"),
     (dict(grid=0), "grid must be"),
-], ids=["lr-order", "ratios", "wd", "grid"])
+    (dict(save_results="yes"), "save_results must be true or false"),
+], ids=["lr-order", "ratios", "wd", "grid", "save"])
 def test_repons_parameters_are_checked(given, message):
     with pytest.raises(ValueError, match=message):
         resolve("repons", **given)

@@ -18,7 +18,9 @@ from geneft.runner import CHAPTERS, book_dir, parse_parameter
     ("goldilocks", "cache", "none", None),
     ("goldilocks", "cache", "/tmp/x", "/tmp/x"),
     ("statics", "mc_relations", "mod3,greater", ["mod3", "greater"]),
-], ids=["int", "float", "list", "json-list", "none", "path", "str-list"])
+    ("repons", "save_results", "true", True),
+    ("repons", "save_results", "No", False),
+], ids=["int", "float", "list", "json-list", "none", "path", "str-list", "bool", "bool-no"])
 def test_parameters_are_parsed_with_their_declared_type(chapter, name, text, value):
     assert parse_parameter(chapter, name, text) == value
 
@@ -30,7 +32,8 @@ def test_parameters_are_parsed_with_their_declared_type(chapter, name, text, val
     (["run", "goldilocks", "-p", "seeds", "0"], "seeds must be a positive integer"),
     (["run", "all", "-p", "bogus", "1"], "belong to no chapter"),
     (["run", "statics", "--profile", "huge"], "invalid choice"),
-], ids=["chapter", "name", "type", "range", "all", "profile"])
+    (["run", "repons", "-p", "save_results", "maybe"], "takes true or false"),
+], ids=["chapter", "name", "type", "range", "all", "profile", "bool"])
 def test_bad_run_requests_fail_before_running(capsys, argv, message):
     with pytest.raises(SystemExit) as exit_:
         main(argv)

@@ -201,3 +201,34 @@ def test_killed_sweep_process_resumes_with_only_the_missing_runs(tmp_path):
     table = run_sweep(runs, cache=tmp_path)
     assert set(table.key[table.cached]) == done
     assert len(list(tmp_path.glob("*.json"))) == 16
+
+
+def test_tidy_tables_give_back_the_sweep_table_exactly():
+    table = run_sweep(tiny_grid())
+    table["phase"] = "generalization"
+    tables = sweeps.to_tables(table)
+    assert "embeddings" not in tables["runs"] and tables["runs"]["phase"].eq("generalization").all()
+    assert len(tables["curves"]) == len(table) * 4
+    back = sweeps.from_tables(tables["runs"], tables["curves"])
+    for col in ("curve_step", *ARRAYS[:-1]):
+        for x, y in zip(table[col], back[col]):
+            np.testing.assert_array_equal(x, y)
+    for col in ("train_acc", "test_acc", "whole_acc", "train_loss", "key"):
+        assert list(back[col]) == list(table[col])
+    with pytest.raises(ValueError, match="curves lack 1 of the runs"):
+        sweeps.from_tables(tables["runs"], tables["curves"][tables["curves"].key != table.key[0]])
+
+
+def test_training_time_is_recorded_and_survives_the_cache(tmp_path):
+    fresh = run_sweep(tiny_grid(), cache=tmp_path)
+    cached = run_sweep(tiny_grid(), cache=tmp_path)
+    assert (fresh.train_s > 0).all() and list(cached.train_s) == list(fresh.train_s)
+
+
+@pytest.mark.parametrize("count, workers, size", [
+    (98, 2, 49), (576, 2, 58), (64, 1, 64), (65, 1, 33), (3, 4, 1), (1, 1, 1)])
+def test_balanced_batch_size(count, workers, size):
+    got = sweeps.balanced_batch_size(count, workers)
+    assert got == size and got <= 64
+    batches = -(-count // got)
+    assert batches % workers == 0 or batches < workers

@@ -120,3 +120,10 @@ def fit_boundary(boundary: pd.DataFrame, *, x: str = "lr_enc", y: str = "lr_dec"
     slope, intercept = np.polyfit(np.log10(boundary[x]), np.log10(boundary[y]), 1)
     return {"slope": float(slope), "intercept": float(intercept),
             "ratio": float(np.exp(np.log(boundary["ratio"]).mean())), "points": len(boundary)}
+
+
+def boundary_fits(cells: pd.DataFrame, by: str, **axes) -> tuple[dict, dict]:
+    """`phase_boundary` and `fit_boundary` for each value of column `by` of a phase map (e.g.
+    one learning-rate diagram per weight decay): ({value: fit}, {value: boundary points})."""
+    bounds = {v: phase_boundary(group, **axes) for v, group in cells.groupby(by)}
+    return {v: fit_boundary(b, **axes) for v, b in bounds.items()}, bounds

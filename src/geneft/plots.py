@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "mean_band",
-           "summarize", "cell_map", "embedding_scatter", "phase_diagram"]
+           "summarize", "cell_map", "embedding_scatter", "phase_diagram", "phase_panels", "provenance"]
 
 # Okabe & Ito (2008), "Color Universal Design"
 PALETTE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
@@ -99,6 +99,35 @@ def phase_diagram(ax, cells, *, x: str = "lr_enc", y: str = "lr_dec"):
     ax.set(xscale="log", yscale="log", xlim=(ex[0], ex[-1]), ylim=(ey[0], ey[-1]))
     ax.grid(False)
     return ax
+
+
+def phase_panels(cells, fits: dict, bounds: dict, *, by: str = "weight_decay",
+                 rule: float = 10.0):
+    """One `phase_diagram` per value of `by` (paper Figs. 5 and 8), each with its fitted
+    boundary (solid), its boundary points (dots) and the line lr_dec = rule * lr_enc (dashed).
+    `fits` and `bounds` come from `phases.boundary_fits(cells, by)`. Returns the figure."""
+    groups = list(cells.groupby(by))
+    fig, axes = plt.subplots(1, len(groups), figsize=(4.5 * len(groups), 4), sharey=True,
+                             squeeze=False)
+    for ax, (value, group) in zip(axes[0], groups):
+        phase_diagram(ax, group)
+        x = np.array(ax.get_xlim())
+        if np.isfinite(fits[value]["slope"]):
+            ax.plot(x, 10 ** fits[value]["intercept"] * x ** fits[value]["slope"], color="black",
+                    lw=1.5)
+        ax.plot(x, rule * x, ls="--", color="black", lw=1)
+        ax.plot(bounds[value].lr_enc, bounds[value].lr_dec, "k.", ms=5)
+        ax.set(xlabel=r"$\eta_\mathrm{enc}$", title=f"decoder weight decay {value:g}",
+               xlim=x)
+    axes[0, 0].set_ylabel(r"$\eta_\mathrm{dec}$")
+    return fig
+
+
+def provenance(fig, text: str):
+    """Write `text` (where a figure's numbers come from) in small grey type under the figure,
+    so it travels with the image. Returns the figure."""
+    fig.text(0.01, -0.01, text, fontsize=7, color="0.35", ha="left", va="top")
+    return fig
 
 
 def _log_edges(values) -> np.ndarray:

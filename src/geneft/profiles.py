@@ -12,8 +12,8 @@ from dataclasses import dataclass, fields, replace
 from .models import ACTIVATIONS
 from .tasks import parse_relation
 
-__all__ = ["StaticsParams", "GoldilocksParams", "ReponsParams", "PROFILES", "resolve",
-           "from_namespace"]
+__all__ = ["StaticsParams", "GoldilocksParams", "ReponsParams", "PROFILES", "STORED", "resolve",
+           "from_namespace", "stored_config"]
 
 
 def _positive_int(name, value):
@@ -161,8 +161,8 @@ class ReponsParams:
     lr_min: float = 1e-4                 # smallest learning rate of the grid
     lr_max: float = 1e-1                 # largest
     grid: int = 7                        # grid points per axis (full: 12)
-    seeds: int = 1                       # seeds per cell (full: 5)
-    steps: int = 4000                    # Adam steps per run (paper: 1e5; full: 1e5)
+    seeds: int = 1                       # seeds per cell (full: 2; paper: UNKNOWN)
+    steps: int = 4000                    # Adam steps per run (paper: 1e5; full: 1e4)
     weight_decay: float = 1e-3           # decoder L2 for Fig. 8 [INFERRED: value not given]
     threshold: float = 0.9               # Table IV accuracy threshold
     grokking_delay: int = 1000           # Table IV delay
@@ -170,6 +170,7 @@ class ReponsParams:
     workers: int = 2                     # worker processes (one per CPU core)
     cache: str | None = None             # run cache directory; None: sweeps.default_cache()
     device: str = "auto"                 # "auto" (CUDA when present), "cpu", "cuda"
+    save_results: bool = False           # write the phase grid to the results store (data/)
 
     def __post_init__(self):
         for name in ("mc_draws", "gd_draws", "gd_steps", "n", "width", "grid", "seeds",
@@ -187,6 +188,8 @@ class ReponsParams:
             raise ValueError(f"lr_min and lr_max must satisfy 0 < lr_min < lr_max, got "
                              f"{self.lr_min!r}, {self.lr_max!r}")
         _positive_number("weight_decay", self.weight_decay)
+        if not isinstance(self.save_results, bool):
+            raise ValueError(f"save_results must be true or false, got {self.save_results!r}")
         _check_common(self)
 
 
@@ -210,7 +213,7 @@ PROFILES = {
     "repons": {
         "quick": ReponsParams(),
         "full": ReponsParams(mc_draws=200_000, gd_draws=2000, depth=3, width=50, grid=12,
-                             seeds=5, steps=100_000, lr_max=3e-2),
+                             seeds=2, steps=10_000, lr_max=3e-2, save_results=True),
     },
 }
 
@@ -241,3 +244,21 @@ def from_namespace(chapter: str, namespace: dict):
     names = [f.name for f in fields(base)] if base is not None else []
     return resolve(chapter, namespace.get("profile", "quick"),
                    **{k: namespace[k] for k in names if k in namespace})
+
+
+# The sweeps the chapters keep in the results store (geneft.store), with the parameters that
+# decide their numbers: the store's configuration, hence its lookup key.
+STORED = {
+    "repons/phase-grid": ("repons", ("relation", "n", "fraction", "depth", "width", "lr_min",
+                                     "lr_max", "grid", "seeds", "steps", "weight_decay",
+                                     "eval_every")),
+}
+
+
+def stored_config(name: str, params) -> dict:
+    """The results-store configuration of sweep `name` (a key of STORED) under `params`."""
+    if name not in STORED:
+        raise ValueError(f"name must be one of {sorted(STORED)}, got {name!r}")
+    chapter, keys = STORED[name]
+    return {"sweep": name, **{k: list(v) if isinstance(v, tuple) else v
+                              for k, v in ((k, getattr(params, k)) for k in keys)}}

@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 import os
 import platform
-import subprocess
 import time
 from dataclasses import asdict, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__
 from .profiles import PROFILES, resolve
+from .store import device_name, git_commit, versions
 from .sweeps import parse_shard, write_atomic
 
 __all__ = ["CHAPTERS", "book_dir", "parse_parameter", "run_chapter"]
@@ -55,7 +54,7 @@ def parse_parameter(chapter: str, name: str, text: str):
         return _typed(default, text)
     except ValueError:
         kind = "a list" if isinstance(default, tuple) else \
-            {"int": "an integer", "float": "a number"}.get(type(default).__name__, "a string")
+            {"int": "an integer", "float": "a number", "bool": "true or false"}.get(type(default).__name__, "a string")
         raise ValueError(f"parameter {name!r} of chapter {chapter!r} takes {kind} "
                          f"(like {default!r}), got {text!r}") from None
 
@@ -68,7 +67,10 @@ def _typed(default, text: str):
         kind = type(default[0]) if default else str
         return [_typed(kind(), str(v).strip()) for v in items]
     if isinstance(default, bool):
-        raise ValueError(text)
+        words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+        if text.lower() not in words:
+            raise ValueError(text)
+        return words[text.lower()]
     if isinstance(default, int):
         return int(text)
     return float(text)
@@ -143,19 +145,9 @@ def _now() -> str:
 
 def _provenance() -> dict:
     """Git commit (and whether the tree was dirty), versions and the compute device."""
-    import numpy
     import torch
 
-    def git(*args):
-        try:
-            return subprocess.run(["git", "-C", str(_ROOT), *args], capture_output=True,
-                                  text=True, timeout=10).stdout.strip() or None
-        except (OSError, subprocess.SubprocessError):
-            return None
-
-    cuda = torch.cuda.is_available()
-    return {"git_commit": git("rev-parse", "HEAD"), "git_dirty": bool(git("status", "--porcelain")),
-            "versions": {"geneft": __version__, "python": platform.python_version(),
-                         "torch": torch.__version__, "numpy": numpy.__version__},
-            "host": platform.node(), "cpu_count": os.cpu_count(),
-            "device": torch.cuda.get_device_name(0) if cuda else f"cpu ({platform.machine()})"}
+    commit = git_commit()
+    return {"git_commit": commit.removesuffix("-dirty"), "git_dirty": commit.endswith("-dirty"),
+            "versions": versions(), "host": platform.node(), "cpu_count": os.cpu_count(),
+            "device": device_name("cuda" if torch.cuda.is_available() else "cpu")}

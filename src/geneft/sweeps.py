@@ -29,9 +29,11 @@ import functools
 import hashlib
 import itertools
 import json
+import math
 import multiprocessing
 import os
 import tempfile
+import time
 import warnings
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, fields
@@ -190,7 +192,9 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
         DataFrame, one row per run in the order given: the Run fields; final `train_acc`,
         `test_acc`, `whole_acc`, `train_loss`; `curve_step` (T,) and `curve_train_acc`,
         `curve_test_acc`, `curve_whole_acc`, `curve_loss` (T,) arrays; `embeddings` (n, d);
-        `cached` (True if read from the cache); `key`.
+        `train_s` (seconds of training, the run's share of its batch's wall time; NaN for
+        results cached before timings were recorded); `cached` (True if read from the cache);
+        `key`.
 
     For a given list and `batch_size` the numbers do not depend on the cache, `workers` or
     the executor (tested on CPU).
@@ -228,6 +232,36 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
                           "cached": r not in fresh, "key": r.key()} for r in runs])
 
 
+def to_tables(table: pd.DataFrame) -> dict:
+    """A sweep table as two tidy tables for the results store: "runs" (one row per run: the
+    scalar columns, e.g. settings, final accuracies, `train_s`, `key`, any added `phase`) and
+    "curves" (one row per run and evaluation step: `key`, `step` and the recorded curves).
+    The final embeddings are left out."""
+    arrays = ["curve_step", *_CURVES]
+    runs = table.drop(columns=[c for c in [*arrays, "embeddings", "cached"] if c in table])
+    curves = pd.DataFrame({
+        "key": np.repeat(table["key"].to_numpy(), [len(s) for s in table["curve_step"]]),
+        "step": np.concatenate(table["curve_step"].to_list()),
+        **{c.removeprefix("curve_"): np.concatenate(table[c].to_list()) for c in _CURVES}})
+    return {"runs": runs.reset_index(drop=True), "curves": curves}
+
+
+def from_tables(runs: pd.DataFrame, curves: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of `to_tables` (without embeddings): the runs table with its curves as
+    arrays again, so `phases.classify_table` and the plots take it like a fresh sweep."""
+    grouped = {key: group for key, group in curves.groupby("key", sort=False)}
+    missing = set(runs["key"]) - set(grouped)
+    if missing:
+        raise ValueError(f"curves lack {len(missing)} of the runs, e.g. {sorted(missing)[0]}")
+    out = runs.copy()
+    out["curve_step"] = [grouped[k]["step"].to_numpy(np.int64) for k in runs["key"]]
+    for c in _CURVES:
+        out[c] = [grouped[k][c.removeprefix("curve_")].to_numpy(np.float32) for k in runs["key"]]
+    finals = pd.DataFrame([_final(row) for _, row in out.iterrows()], index=out.index)
+    out[finals.columns] = finals          # exactly as run_sweep computes them from the curves
+    return out
+
+
 def _map(batches: list, device: str, workers: int, executor: Executor | None):
     """(batch, results) pairs as batches finish, in this process or on an executor."""
     if executor is None and (workers == 1 or len(batches) < 2):
@@ -245,6 +279,17 @@ def _map(batches: list, device: str, workers: int, executor: Executor | None):
     finally:
         if own:
             executor.shutdown(cancel_futures=True)
+
+
+def balanced_batch_size(count: int, workers: int, most: int = 64) -> int:
+    """A batch size of at most `most` that splits `count` runs of one shape into a multiple of
+    `workers` batches of near-equal size, so no worker idles at the end. Models train slower
+    per model in very large batches (bench/README.md), hence the cap."""
+    check_int("count", count, 1)
+    check_int("workers", workers, 1)
+    check_int("most", most, 1)
+    rounds = math.ceil(count / (workers * most))
+    return math.ceil(count / (workers * rounds))
 
 
 def _one_thread() -> None:
@@ -300,6 +345,7 @@ def embedding_paths(runs: list[Run], *, device="auto") -> list[np.ndarray]:
 def _train_batch(batch: list[Run], device: str, record: bool = False) -> list[dict]:
     """Train runs of one shape together; one result dict per run (with "path", the embeddings
     at every evaluation, if `record`)."""
+    start = time.perf_counter()
     first = batch[0]
     relation = parse_relation(first.relation, first.n)
     _, labels = all_pairs(relation)
@@ -309,10 +355,10 @@ def _train_batch(batch: list[Run], device: str, record: bool = False) -> list[di
     hist = train(model, labels, masks, steps=first.steps, loss=first.loss,
                  eval_every=first.eval_every, record_embeddings=record, **per_model)
     emb = model.embeddings.cpu().numpy()
+    seconds = (time.perf_counter() - start) / len(batch)
     return [{"curve_step": hist.steps.astype(np.int64), "curve_train_acc": hist.train_acc[i],
              "curve_test_acc": hist.test_acc[i], "curve_whole_acc": hist.whole_acc[i],
-             "curve_loss": hist.loss[i],
-             "embeddings": emb[i], **({"path": hist.embeddings[i]} if record else {})}
+             "curve_loss": hist.loss[i], "embeddings": emb[i], "train_s": seconds, **({"path": hist.embeddings[i]} if record else {})}
             for i in range(len(batch))]
 
 
@@ -378,7 +424,8 @@ def _validate(data: dict, run: Run) -> dict:
     r = {k: np.asarray(v) for k, v in data["result"].items()}
     t = len(r["curve_step"])
     result = {"curve_step": r["curve_step"].astype(np.int64),
-              **{k: r[k].astype(np.float32) for k in _CURVES + ("embeddings",)}}
+              **{k: r[k].astype(np.float32) for k in _CURVES + ("embeddings",)},
+              "train_s": float(r["train_s"]) if "train_s" in r else float("nan")}
     if t == 0 or int(result["curve_step"][-1]) != run.steps or any(
             result[k].shape != (t,) for k in _CURVES):
         raise ValueError("curves have inconsistent lengths")
