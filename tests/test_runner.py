@@ -61,20 +61,39 @@ def test_run_writes_notebook_and_record(tmp_path):
     assert any("injected-parameters" in c["metadata"].get("tags", []) for c in nb["cells"])
 
 
+def glued(path):
+    """{name: text} of every myst-nb glue output of an executed notebook."""
+    nb = json.loads(path.read_text())
+    return {o["metadata"]["scrapbook"]["name"]: o["data"].get("text/plain")
+            for c in nb["cells"] for o in c.get("outputs", [])
+            if "scrapbook" in o.get("metadata", {})}
+
+
 @pytest.mark.slow
-def test_sharded_chapter_then_merge(tmp_path):
-    """Two shards fill the run cache; the merge run finishes the chapter from it."""
+def test_sharded_chapter_merged_from_separate_caches_equals_an_unsharded_run(tmp_path, capsys):
+    """Two shards fill their own caches; `geneft merge --from` gathers them and finishes the
+    chapter without training a sweep run, with the numbers of one unsharded run."""
     tiny = ["-p", "ratios", "0.1,1", "-p", "mc_draws", "200", "-p", "gd_draws", "10",
             "-p", "gd_steps", "20", "-p", "n", "9", "-p", "depth", "1", "-p", "width", "4",
             "-p", "grid", "3", "-p", "steps", "30", "-p", "eval_every", "10",
-            "-p", "workers", "2", "-p", "cache", str(tmp_path / "cache"), "--device", "cpu",
-            "--out", str(tmp_path), "--quiet"]
+            "-p", "workers", "2", "--device", "cpu", "--quiet"]
     status = {}
-    for shard in ("1/2", "2/2", None):
-        extra = ["--shard", shard] if shard else []
-        assert main(["run", "repons", *tiny, *extra]) == 0
-        name = f"repons-quick-shard{shard.replace('/', 'of')}" if shard else "repons-quick"
-        status[shard] = json.loads((tmp_path / f"{name}.json").read_text())["status"]
-    assert status == {"1/2": "shard-done", "2/2": "ok", None: "ok"}
-    nb = json.loads((tmp_path / "repons-quick.ipynb").read_text())
-    assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
+    for shard in ("1/2", "2/2"):
+        out = tmp_path / shard.replace("/", "of")
+        assert main(["run", "repons", *tiny, "--shard", shard, "--out", str(out),
+                     "-p", "cache", str(out / "cache")]) == 0
+        name = f"repons-quick-shard{shard.replace('/', 'of')}.json"
+        status[shard] = json.loads((out / name).read_text())["status"]
+    assert status == {"1/2": "shard-done", "2/2": "shard-done"}   # neither has the other's runs
+    merged = ["merge", "repons", *tiny, "--out", str(tmp_path / "merged"),
+              "-p", "cache", str(tmp_path / "merged" / "cache")]
+    assert main([*merged, "--from", str(tmp_path / "1of2" / "cache")]) == 1   # shard 2 missing
+    assert "incomplete" in capsys.readouterr().err
+    assert main([*merged, "--from", str(tmp_path / "2of2" / "cache")]) == 0
+    record = json.loads((tmp_path / "merged" / "repons-quick.json").read_text())
+    assert record["status"] == "ok" and record["shard"] == "merge"
+    assert main(["run", "repons", *tiny, "--out", str(tmp_path / "whole"),
+                 "-p", "cache", "off"]) == 0
+    ours, theirs = glued(tmp_path / "merged" / "repons-quick.ipynb"), \
+        glued(tmp_path / "whole" / "repons-quick.ipynb")
+    assert "rp_slope" in ours and ours == theirs

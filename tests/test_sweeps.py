@@ -170,6 +170,52 @@ def test_merged_shards_equal_one_unsharded_run(tmp_path):
     assert_same_numbers(whole, merged)
 
 
+def test_shards_in_separate_caches_merge_into_one_table_equal_to_an_unsharded_run(tmp_path):
+    runs = tiny_grid(width=[2, 3])                      # four shapes: four batches
+    whole = run_sweep(runs)
+    for i in (1, 2):
+        with pytest.raises(sweeps.ShardIncomplete):
+            run_sweep(runs, cache=tmp_path / f"shard{i}", shard=f"{i}/2")
+    into = tmp_path / "merged"
+    with pytest.raises(sweeps.ShardIncomplete, match="merge: 12 of 12 runs are not in the cache"):
+        run_sweep(runs, cache=into, shard="merge")
+    assert sweeps.merge_caches([tmp_path / "shard1"], into)["copied"] == 6
+    with pytest.raises(sweeps.ShardIncomplete, match="merge: 6 of 12 runs"):
+        run_sweep(runs, cache=into, shard="merge")
+    counts = sweeps.merge_caches([tmp_path / "shard1", tmp_path / "shard2"], into)
+    assert counts == {"copied": 6, "present": 6, "other_version": 0, "invalid": 0}
+    merged = run_sweep(runs, cache=into, shard="merge")
+    assert merged.cached.all()
+    assert_same_numbers(whole, merged)
+
+
+def test_merge_skips_bad_and_foreign_files(tmp_path):
+    runs = tiny_grid()[:2]
+    run_sweep(runs, cache=tmp_path / "a")
+    first, second = sorted((tmp_path / "a").glob("*.json"))
+    data = json.loads(first.read_text())
+    data["result"]["curve_test_acc"][-1] = 1.0                           # edited: bad sha
+    first.write_text(json.dumps(data))
+    second.rename(second.with_name("0" * 64 + ".json"))                  # another version's key
+    with pytest.warns(CacheWarning, match="not merged"):
+        counts = sweeps.merge_caches([tmp_path / "a"], tmp_path / "b")
+    assert counts == {"copied": 0, "present": 0, "other_version": 1, "invalid": 1}
+    with pytest.raises(ValueError, match="not a directory"):
+        sweeps.merge_caches([tmp_path / "nope"], tmp_path / "b")
+
+
+def test_dask_executor_gives_the_same_numbers(tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    runs = tiny_grid(width=[2, 3])
+    alone = run_sweep(runs)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        monkeypatch.setenv("GENEFT_DASK", cluster.scheduler_address)
+        on_dask = run_sweep(runs, cache=tmp_path)
+    assert not on_dask.cached.any() and len(list(tmp_path.glob("*.json"))) == len(runs)
+    assert_same_numbers(alone, on_dask)
+
+
 @pytest.mark.parametrize("shard", ["0/2", "3/2", "a/b", "2"])
 def test_bad_shard(tmp_path, shard):
     with pytest.raises(ValueError, match="shard must be 'I/N'"):

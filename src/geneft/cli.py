@@ -57,7 +57,7 @@ def _statics(args, parser) -> int:
 
 def _run(args, parser) -> int:
     from .runner import CHAPTERS, parse_parameter, run_chapter
-    from .sweeps import parse_shard
+    from .sweeps import merge_caches, parse_shard, resolve_cache
 
     chapters = list(CHAPTERS) if args.chapter == "all" else [args.chapter]
     if args.chapter != "all" and args.chapter not in CHAPTERS:
@@ -79,11 +79,30 @@ def _run(args, parser) -> int:
                 raise ValueError(f"parameter(s) {sorted(unknown)} belong to no chapter")
     except ValueError as err:
         parser.error(str(err))
+    shard = args.shard
+    if args.command == "merge":
+        shard = "merge"
+        for chapter, given in plans:
+            cache = resolve_cache(resolve(chapter, args.profile, **given).cache)
+            if cache is None:
+                parser.error("merge needs a run cache; cache 'off' has none")
+            try:
+                counts = merge_caches(args.sources, cache)
+            except ValueError as err:
+                parser.error(str(err))
+            print(f"geneft merge: into {cache}: {counts}", flush=True)
     for chapter, given in plans:
-        print(f"geneft run {chapter} --profile {args.profile}: {given or 'profile defaults'}",
-              flush=True)
-        record = run_chapter(chapter, args.profile, given, out=args.out, shard=args.shard,
-                             progress=not args.quiet)
+        print(f"geneft {args.command} {chapter} --profile {args.profile}: "
+              f"{given or 'profile defaults'}", flush=True)
+        try:
+            record = run_chapter(chapter, args.profile, given, out=args.out, shard=shard,
+                                 progress=not args.quiet)
+        except Exception as err:          # a failed cell: papermill's error names it
+            if args.command != "merge" or "ShardIncomplete" not in str(err):
+                raise
+            print(f"geneft merge: {chapter}: incomplete: "
+                  f"{str(err).strip().splitlines()[-1]}", file=sys.stderr)
+            return 1
         print(f"  wrote {record} and {record.with_suffix('.ipynb')}", flush=True)
     return 0
 
@@ -118,18 +137,37 @@ def build_parser() -> argparse.ArgumentParser:
                          "  geneft run repons --profile full --device cuda --out runs/full\n"
                          "  geneft run all --profile full",
                          formatter_class=argparse.RawDescriptionHelpFormatter)
-    run.add_argument("chapter", help="statics, goldilocks, repons or all")
-    run.add_argument("--profile", default="quick", choices=["quick", "full"],
-                     help="parameter preset (default quick)")
-    run.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                     help="override one parameter; lists as 1,2,3 (repeatable)")
-    run.add_argument("--device", choices=["auto", "cpu", "cuda"], help="training device")
-    run.add_argument("--out", default="runs", help="output folder (default runs/)")
+    _chapter_arguments(run)
     run.add_argument("--shard", metavar="I/N", help="train only shard I of N of each sweep "
-                     "into the shared run cache (job arrays); then run once without --shard")
-    run.add_argument("--quiet", action="store_true", help="no papermill progress bar")
-    run.set_defaults(func=_run, subparser=run)
+                     "into the shared run cache (job arrays); then `geneft merge`")
+    run.set_defaults(func=_run, subparser=run, command="run")
+
+    merge = sub.add_parser("merge", help="finish a sharded chapter run from the shards' caches",
+                           description="Copy the valid run files of the shards' caches (--from) "
+                           "into the chapter's run cache, then execute the chapter from the "
+                           "cache alone, training no sweep run; exits 1 naming what is missing "
+                           "if a shard has not finished. Same parameters as the shards' run.",
+                           epilog="example (SLURM array of 4, then one merge job):\n"
+                           "  geneft run repons --profile full --shard $SLURM_ARRAY_TASK_ID/4\n"
+                           "  geneft merge repons --profile full",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    _chapter_arguments(merge)
+    merge.add_argument("--from", dest="sources", nargs="+", default=[], metavar="CACHE",
+                       help="run caches of shards that ran without a shared disk")
+    merge.set_defaults(func=_run, subparser=merge, command="merge", shard=None)
     return parser
+
+
+def _chapter_arguments(parser) -> None:
+    """The arguments `run` and `merge` share."""
+    parser.add_argument("chapter", help="statics, goldilocks, repons or all")
+    parser.add_argument("--profile", default="quick", choices=["quick", "full"],
+                        help="parameter preset (default quick)")
+    parser.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="override one parameter; lists as 1,2,3 (repeatable)")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], help="training device")
+    parser.add_argument("--out", default="runs", help="output folder (default runs/)")
+    parser.add_argument("--quiet", action="store_true", help="no papermill progress bar")
 
 
 def main(argv=None) -> int:

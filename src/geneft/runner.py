@@ -87,9 +87,10 @@ def run_chapter(chapter: str, profile: str = "quick", params: dict | None = None
 
     With shard "I/N" the chapter's sweeps train only shard I of their batches into the shared
     run cache (sweeps.run_sweep's `shard`, passed as $GENEFT_SHARD), and the run stops at the
-    first sweep other shards still owe: status "shard-done". Run all N shards, then the same
-    command without --shard (the merge) to finish the chapter from the cache; chapters whose
-    later sweeps depend on earlier ones take one round of shards per dependent sweep.
+    first sweep other shards still owe: status "shard-done". Run all N shards, then the merge:
+    shard "merge" finishes the chapter from the cache without training any sweep run, and
+    fails (a PapermillExecutionError naming the missing runs) if a shard has not finished.
+    The same command without --shard also finishes it, training whatever is missing.
     """
     import jupytext
     import papermill
@@ -98,11 +99,13 @@ def run_chapter(chapter: str, profile: str = "quick", params: dict | None = None
     if device is not None:
         params["device"] = device
     resolved = resolve(chapter, profile, **params)          # validates everything first
-    if shard:
+    merge = shard == "merge"
+    if shard and not merge:
         parse_shard(shard)                                   # validates "I/N"
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"{chapter}-{profile}" + (f"-shard{shard.replace('/', 'of')}" if shard else "")
+    stem = f"{chapter}-{profile}" + (f"-shard{shard.replace('/', 'of')}"
+                                     if shard and not merge else "")
     notebook = out / f"{stem}.ipynb"
     record = {"chapter": chapter, "profile": profile, "given": params,
               "parameters": {k: list(v) if isinstance(v, tuple) else v
@@ -118,7 +121,8 @@ def run_chapter(chapter: str, profile: str = "quick", params: dict | None = None
                                    kernel_name="python3")
         record["status"] = "ok"
     except papermill.PapermillExecutionError as err:
-        record["status"] = "shard-done" if err.ename == "ShardIncomplete" else "failed"
+        record["status"] = "shard-done" if err.ename == "ShardIncomplete" and not merge \
+            else "failed"
         if record["status"] == "failed":
             raise
     except BaseException:

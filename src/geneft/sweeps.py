@@ -51,7 +51,8 @@ from .train import LOSSES, resolve_device, train
 
 __all__ = ["Run", "grid", "run_sweep", "default_cache", "resolve_cache", "ShardIncomplete",
            "parse_shard", "embedding_paths", "run_of", "write_atomic", "CacheWarning",
-           "code_version", "FORMAT"]
+           "code_version", "FORMAT", "balanced_batch_size", "to_tables", "from_tables",
+           "merge_caches"]
 
 FORMAT = "geneft-run/1"
 _PER_MODEL = ("fraction", "seed", "lr_enc", "lr_dec", "weight_decay")  # may differ in a batch
@@ -187,6 +188,10 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
             `cache` (job arrays: N jobs fill one shared cache). Default: $GENEFT_SHARD, else
             no sharding. If runs of other shards are still missing afterwards, raises
             ShardIncomplete; once all shards are done the same call returns the full table.
+            "merge": train nothing, build the table from the cache alone (after `merge_caches`
+            has gathered the shards' files), and raise ShardIncomplete if any run is missing.
+        Without `executor` and with $GENEFT_DASK set to a Dask scheduler's address, the batches
+        go to that Dask cluster (`pip install "dask[distributed]"`).
         progress: tqdm bar over runs.
     Returns:
         DataFrame, one row per run in the order given: the Run fields; final `train_acc`,
@@ -205,14 +210,16 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
     check_int("batch_size", batch_size, 1)
     check_int("workers", workers, 1)
     device = str(resolve_device(device))
-    index, count = parse_shard(shard if shard is not None else os.environ.get("GENEFT_SHARD"))
-    if count > 1 and cache is None:
+    shard = shard if shard is not None else os.environ.get("GENEFT_SHARD")
+    merge = shard == "merge"
+    index, count = parse_shard(None if merge else shard)
+    if (count > 1 or merge) and cache is None:
         raise ValueError("shard needs a cache directory shared by the shards")
     unique = list(dict.fromkeys(runs))
     results = {r: _load(Path(cache), r) for r in unique} if cache is not None else {}
     missing = [r for r in unique if results.get(r) is None]
     todo = [b for k, b in enumerate(_batches(unique, batch_size))
-            if k % count == index - 1 and any(results.get(r) is None for r in b)]
+            if k % count == index - 1 and any(results.get(r) is None for r in b) and not merge]
     todo.sort(key=_cost, reverse=True)
     with tqdm(total=len(unique), initial=len(unique) - len(missing), disable=not progress,
               desc="runs") as bar:
@@ -224,6 +231,9 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
                     _save(Path(cache), run, result)
             bar.update(len(new))
     left = [r for r in unique if results.get(r) is None]
+    if left and merge:
+        raise ShardIncomplete(f"merge: {len(left)} of {len(unique)} runs are not in the cache "
+                              f"{cache}; run the shards that owe them, or gather their caches")
     if left:
         raise ShardIncomplete(f"shard {index}/{count} done; {len(left)} of {len(unique)} runs "
                               f"belong to other shards and are not in the cache yet")
@@ -264,11 +274,16 @@ def from_tables(runs: pd.DataFrame, curves: pd.DataFrame) -> pd.DataFrame:
 
 def _map(batches: list, device: str, workers: int, executor: Executor | None):
     """(batch, results) pairs as batches finish, in this process or on an executor."""
-    if executor is None and (workers == 1 or len(batches) < 2):
+    if executor is None and not os.environ.get("GENEFT_DASK") and (workers == 1 or
+                                                                  len(batches) < 2):
         for batch in batches:
             yield batch, _train_batch(batch, device)
         return
-    own = executor is None
+    own, client = executor is None, None
+    if own and os.environ.get("GENEFT_DASK"):
+        from distributed import Client     # optional: pip install "dask[distributed]"
+        client = Client(os.environ["GENEFT_DASK"])
+        executor, own = client.get_executor(), False
     if own:
         executor = ProcessPoolExecutor(min(workers, len(batches)), initializer=_one_thread,
                                        mp_context=multiprocessing.get_context("spawn"))
@@ -279,6 +294,8 @@ def _map(batches: list, device: str, workers: int, executor: Executor | None):
     finally:
         if own:
             executor.shutdown(cancel_futures=True)
+        if client is not None:
+            client.close()
 
 
 def balanced_batch_size(count: int, workers: int, most: int = 64) -> int:
@@ -323,6 +340,38 @@ def _batches(runs: list[Run], size: int):
     for group in groups.values():
         for start in range(0, len(group), size):
             yield group[start:start + size]
+
+
+def merge_caches(sources, into: str | os.PathLike) -> dict:
+    """Copy every valid run file of the caches `sources` into the cache `into` (shards that ran
+    on machines without a shared disk). Files are validated like a cache read; files of other
+    code versions are skipped (their keys differ), invalid ones warn. Returns the counts
+    {"copied", "present", "other_version", "invalid"}."""
+    into = Path(into)
+    into.mkdir(parents=True, exist_ok=True)
+    counts = dict.fromkeys(("copied", "present", "other_version", "invalid"), 0)
+    for source in map(Path, sources):
+        if not source.is_dir():
+            raise ValueError(f"sources must be cache directories; {source} is not a directory")
+        for path in sorted(source.glob("*.json")):
+            if (into / path.name).exists():
+                counts["present"] += 1
+                continue
+            try:
+                data = json.loads(path.read_text())
+                run = Run(**data["run"])
+                if run.key() != path.stem:
+                    counts["other_version"] += 1
+                    continue
+                _validate(dict(data), run)
+            except (ValueError, KeyError, TypeError) as err:
+                warnings.warn(f"cache file {path} is invalid ({err}); not merged", CacheWarning,
+                              stacklevel=2)
+                counts["invalid"] += 1
+                continue
+            write_atomic(into / path.name, path.read_text())
+            counts["copied"] += 1
+    return counts
 
 
 def run_of(row) -> Run:
