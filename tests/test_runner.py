@@ -97,3 +97,13 @@ def test_sharded_chapter_merged_from_separate_caches_equals_an_unsharded_run(tmp
     ours, theirs = glued(tmp_path / "merged" / "repons-quick.ipynb"), \
         glued(tmp_path / "whole" / "repons-quick.ipynb")
     assert "rp_slope" in ours and ours == theirs
+
+
+def test_one_version_everywhere():
+    """The package, pyproject.toml and CITATION.cff carry the same version."""
+    import geneft
+    root = book_dir().parent
+    pyproject = re.search(r'^version = "([^"]+)"', (root / "pyproject.toml").read_text(), re.M)
+    citation = re.search(r"^version: (\S+)", (root / "CITATION.cff").read_text(), re.M)
+    assert pyproject.group(1) == citation.group(1) == geneft.__version__
+    assert f"## {geneft.__version__}" in (root / "CHANGELOG.md").read_text()

@@ -33,7 +33,8 @@ def test_round_trip_is_exact_for_float32_and_keys_on_the_config(tmp_path):
     assert got.meta["timings"] == {"wall_s": 125.0, "compute_s": 240.0}
     assert {"geneft", "torch", "numpy", "pandas", "python"} <= set(got.meta["versions"])
     line = got.provenance
-    assert line.startswith(f"full-size run of {got.meta['created'][:10]} on CPU test, 2 min")
+    assert line.startswith(f"full-size run of {got.meta['created'][:10]} on CPU test, 4 min of "
+                           "training summed over workers")
     assert store.config_hash(config) in line
     assert store.load("demo/grid", {**config, "steps": 11}, root=tmp_path) is None
 

@@ -1,7 +1,7 @@
 """Appendix-D Monte Carlo: the accuracy an ideal reasoner reaches from a random p-fraction of pairs.
 
 The reasoner knows the relation's type (its unlabelled graph, hence its logical properties) but
-not the labelling: a priori every one of the n!/|Aut(G)| relabelled graphs is equally likely, the
+not the labelling: a priori every one of the ``n!/|Aut(G)|`` relabelled graphs is equally likely, the
 same hypothesis space whose size defines the description length b. Given the observed pairs it
 predicts each unobserved pair u with the Bayes-optimal guess, right with probability
 max(p_u, 1 - p_u), where p_u = P(R_u = 1 | observations) (spec 3.4, steps 1-4):

@@ -1,7 +1,7 @@
 """Phases of training: generalization, grokking, memorization, confusion (paper Table IV).
 
 A run is classified from its recorded accuracy curves with the criteria of the paper's Table IV
-(spec 5.4), at threshold 0.9:
+(spec 5.4), at threshold 0.9::
 
     generalization   train and test both exceed the threshold, test at most `grokking_delay`
                      steps after train (delay < 10^3 steps)

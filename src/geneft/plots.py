@@ -11,7 +11,7 @@ from importlib.resources import files
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "mean_band",
+__all__ = ["PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "show", "mean_band",
            "summarize", "cell_map", "embedding_scatter", "phase_diagram", "phase_panels", "provenance"]
 
 # Okabe & Ito (2008), "Color Universal Design"
@@ -27,9 +27,23 @@ PHASE_LETTERS = {"generalization": "G", "grokking": "K", "memorization": "M", "c
 CLASS_COLORS = [PALETTE[c] for c in ("blue", "orange", "green", "purple", "vermillion", "sky")]
 
 
-def use_style() -> None:
-    """Apply the book's matplotlib style (src/geneft/geneft.mplstyle)."""
+_STAMP = {"text": None}
+
+
+def use_style(stamp: str | None = None) -> None:
+    """Apply the book's matplotlib style (src/geneft/geneft.mplstyle); `stamp` is the
+    provenance line that `show` writes under every figure (e.g. `profiles.provenance`)."""
     plt.style.use(str(files("geneft") / "geneft.mplstyle"))
+    _STAMP["text"] = stamp
+
+
+def show(fig=None) -> None:
+    """Show `fig` (default: the current figure) with the provenance line set by `use_style`
+    under it, unless the figure already carries one (`provenance`)."""
+    fig = fig or plt.gcf()
+    if _STAMP["text"] and not getattr(fig, "_geneft_stamped", False):
+        provenance(fig, _STAMP["text"])
+    plt.show()
 
 
 def summarize(x: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -127,6 +141,7 @@ def provenance(fig, text: str):
     """Write `text` (where a figure's numbers come from) in small grey type under the figure,
     so it travels with the image. Returns the figure."""
     fig.text(0.01, -0.01, text, fontsize=7, color="0.35", ha="left", va="top")
+    fig._geneft_stamped = True
     return fig
 
 

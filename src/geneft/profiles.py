@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from .models import ACTIVATIONS
 from .tasks import parse_relation
 
-__all__ = ["StaticsParams", "GoldilocksParams", "ReponsParams", "PROFILES", "STORED", "resolve",
+__all__ = ["provenance", "StaticsParams", "GoldilocksParams", "ReponsParams", "PROFILES", "STORED", "resolve",
            "from_namespace", "stored_config"]
 
 
@@ -262,3 +262,20 @@ def stored_config(name: str, params) -> dict:
     chapter, keys = STORED[name]
     return {"sweep": name, **{k: list(v) if isinstance(v, tuple) else v
                               for k, v in ((k, getattr(params, k)) for k in keys)}}
+
+
+def provenance(chapter: str, params) -> str:
+    """The line under a chapter's figures: its profile (or "custom"), a hash of the parameters
+    that decide the numbers, and the git commit."""
+    from .store import config_hash, git_commit
+    decide = lambda p: {k: list(v) if isinstance(v, tuple) else v  # noqa: E731
+                        for k, v in vars(p).items() if k not in _NOT_NUMBERS}
+    named = [name for name, preset in PROFILES[chapter].items() if decide(preset) == decide(params)]
+    commit = git_commit()
+    return (f"{chapter}, profile {named[0] if named else 'custom'}, config "
+            f"{config_hash(decide(params))}, commit {commit[:7]}"
+            f"{'-dirty' * commit.endswith('-dirty')}")
+
+
+# Parameters that change where and how fast a chapter runs, not its numbers.
+_NOT_NUMBERS = ("workers", "cache", "device", "save_results")

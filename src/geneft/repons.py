@@ -2,7 +2,7 @@
 
 Spec section 5.2-5.3 (paper Theorem 2, Eqs. 8-12). Two repons x1, x2 of one class, a locally
 linear decoder D(x) = A x + b and the target y of both; with r = (x1 - x2) / 2 and the decoder's
-offset at its optimum, the loss is l = |A r|^2 and gradient flow with rates eta_A (decoder) and
+offset at its optimum, the loss is ``l = |A r|^2`` and gradient flow with rates eta_A (decoder) and
 eta_x (repons) reads
 
     dA/dt = -2 eta_A A r r^T,      dr/dt = -eta_x A^T A r                         (Eq. 8)
@@ -59,7 +59,7 @@ def conserved(a, c, eta_a: float, eta_x: float):
 
 
 def separatrix(a, eta_a: float, eta_x: float):
-    """The line C = 0 in the (a, c) plane: c = |a| sqrt(eta_x / (2 eta_A))."""
+    """The line C = 0 in the (a, c) plane: ``c = |a| sqrt(eta_x / (2 eta_A))``."""
     return np.abs(a) * np.sqrt(eta_x / (2 * eta_a))
 
 
@@ -85,7 +85,7 @@ def euler(a0, c0, eta_a: float, eta_x: float, *, dt: float, steps: int) -> np.nd
 
 def collision_time(a0: float, c0: float, eta_a: float, eta_x: float, *,
                    shrink: float = 1e-3) -> float:
-    """Time for the half-separation to fall to shrink * |c0| along Eq. 10, in closed form.
+    """Time for the half-separation to fall to ``shrink * |c0|`` along Eq. 10, in closed form.
 
     With K = eta_x C, a^2 = 2 eta_A (K + c^2) / eta_x and dc/dt = -2 eta_A (K + c^2) c, so
     t(c) = ln[ c0^2 (K + c^2) / (c^2 (K + c0^2)) ] / (4 eta_A K)  (K -> 0: (1/c^2 - 1/c0^2) /

@@ -1,7 +1,7 @@
 """Statics: how much data a relation needs (GenEFT spec section 3, Eqs. 3-5, Table II).
 
 The relation's type (its unlabelled graph) is known; what must be learned is which of the
-n!/|Aut(G)| labellings is the true one, b = log2(n!/|Aut(G)|) bits. Each training pair is
+``n!/|Aut(G)|`` labellings is the true one, ``b = log2(n!/|Aut(G)|)`` bits. Each training pair is
 crudely assumed to reveal one of the b bits at random (balls in buckets).
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ __all__ = ["aut_order", "description_length", "description_length_paper", "known
 
 
 def aut_order(relation: Relation) -> int:
-    """|Aut(G)|: the number of permutations pi with R(pi i, pi j) = R(i, j) for all i, j.
+    """``|Aut(G)|``: the number of permutations pi with R(pi i, pi j) = R(i, j) for all i, j.
 
     Counted exactly by BLISS (python-igraph) on the directed graph of R. Self-loops (the diagonal)
     are encoded as a vertex colour, since BLISS works on simple graphs.
@@ -32,9 +32,9 @@ def aut_order(relation: Relation) -> int:
 
 
 def description_length(relation: Relation) -> float:
-    """Exact description length b = log2(n! / |Aut(G)|) in bits (spec 3.1).
+    """Exact description length ``b = log2(n! / |Aut(G)|)`` in bits (spec 3.1).
 
-    |Aut(G)| divides n! (it is a subgroup of S_n), so the ratio is an exact integer: the number
+    ``|Aut(G)|`` divides n! (it is a subgroup of S_n), so the ratio is an exact integer: the number
     of distinct labellings of the graph.
     """
     return math.log2(math.factorial(relation.n) // aut_order(relation))
@@ -121,7 +121,7 @@ def crossing_fraction(fractions, accuracy, level: float = 0.9) -> float:
 
 
 def summary(relation: Relation, alpha: float = 0.9) -> dict:
-    """Every static number of one relation (spec 3.1-3.3) as a JSON-ready dict: |Aut(G)| as a
+    """Every static number of one relation (spec 3.1-3.3) as a JSON-ready dict: ``|Aut(G)|`` as a
     decimal string, b exact and paper-approximate, p*, and the crude p_c of Eq. (4) from each b
     (p_crude uses the paper's b, as the paper does)."""
     n_pairs = relation.n ** 2

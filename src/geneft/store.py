@@ -56,8 +56,9 @@ class Stored:
     def provenance(self) -> str:
         """One line for under a figure: when, where, which commit and configuration."""
         m = self.meta
-        wall = m["timings"]["wall_s"]
-        took = f"{wall / 60:.0f} min" if wall >= 90 else f"{wall:.0f} s"
+        compute, wall = m["timings"]["compute_s"], m["timings"]["wall_s"]
+        took = (f"{_minutes(compute)} of training summed over workers" if compute is not None
+                else f"{_minutes(wall)}")
         return (f"full-size run of {m['created'][:10]} on {m['device']}, "
                 f"{took}; commit {m['commit'][:7]}{'-dirty' * m['commit'].endswith('-dirty')}, "
                 f"config {m['config_hash']}, geneft {m['versions']['geneft']}")
@@ -164,8 +165,11 @@ def git_commit(repo: Path = REPO) -> str:
 
 
 def device_name(device: str) -> str:
-    """A readable name of the machine a run used: the GPU's name, or the CPU's and its cores."""
+    """A readable name of the machine a run used on `device` ("auto", "cpu", "cuda[:i]"): the
+    GPU's name, or the CPU's and its cores."""
     import torch
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
     if str(device).startswith("cuda") and torch.cuda.is_available():
         return f"GPU {torch.cuda.get_device_name(torch.device(device))}"
     cpu = platform.processor() or platform.machine()
@@ -177,6 +181,10 @@ def device_name(device: str) -> str:
     except OSError:
         pass
     return f"CPU {cpu}, {os.cpu_count()} cores ({sys.platform})"
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
 
 
 def _canonical(config: dict) -> str:

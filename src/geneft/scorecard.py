@@ -1,0 +1,71 @@
+"""The reproduction scorecard: each claim of the paper (spec section 6: its figures, tables and
+headline numbers) with the paper's value, ours, the tolerance and a status.
+
+Each chapter builds its rows from the numbers it has just computed, `Claim(...)` per claim, and
+glues `html(chapter, claims)`; the book's scorecard page pastes every chapter's table. A status
+is decided in code from the numbers and the tolerance, never typed.
+"""
+from __future__ import annotations
+
+import html as _html
+from dataclasses import dataclass
+
+__all__ = ["STATUSES", "Claim", "status", "html"]
+
+STATUSES = {"reproduced": "✔", "partly": "◐", "not reproduced": "✘", "not testable": "–"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row of the scorecard.
+
+    Args:
+        item: where the paper makes the claim ("Fig. 5", "Table II", "Eq. 12").
+        claim: the claim in a few words.
+        paper: the paper's value or statement.
+        ours: our value at the profile the chapter ran.
+        tolerance: what counts as agreement.
+        status: one of STATUSES (use `status`).
+        anchor: the MyST label of the chapter section that tests the claim.
+        full: our value at full size from the results store, if there is one.
+    """
+
+    item: str
+    claim: str
+    paper: str
+    ours: str
+    tolerance: str
+    status: str
+    anchor: str
+    full: str = "not stored"
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {list(STATUSES)}, got {self.status!r}")
+
+
+def status(checks: list[bool] | bool) -> str:
+    """"reproduced" if every check passes, "partly" if some do, else "not reproduced"."""
+    checks = [bool(c) for c in (checks if isinstance(checks, (list, tuple)) else [checks])]
+    if not checks:
+        raise ValueError("checks must hold at least one bool")
+    return "reproduced" if all(checks) else "partly" if any(checks) else "not reproduced"
+
+
+def html(chapter: str, claims: list[Claim], profile: str = "quick"):
+    """The chapter's rows as an HTML table (IPython.display.HTML), each claim linked to the
+    section `<chapter>.html#<anchor>` that tests it."""
+    from IPython.display import HTML
+    esc = _html.escape
+    head = ["Item", "Claim", "Paper", f"Ours ({profile})", "Ours (full size)", "Tolerance",
+            "Status"]
+    rows = []
+    for c in claims:
+        cells = [f'<a href="{esc(chapter)}.html#{esc(c.anchor)}">{esc(c.item)}</a>',
+                 esc(c.claim), esc(c.paper), esc(c.ours), esc(c.full), esc(c.tolerance),
+                 f'<span class="score score-{c.status.replace(" ", "-")}">'
+                 f'{STATUSES[c.status]} {esc(c.status)}</span>']
+        rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
+    return HTML('<table class="table scorecard"><thead><tr>'
+                + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"
+                + "".join(rows) + "</tbody></table>")

@@ -1,0 +1,32 @@
+"""Publishing metadata that cannot run here: the GitHub Actions workflow is checked against
+GitHub's workflow schema (check-jsonschema's vendored copy, no network) and against this
+repository (it runs the README's commands and publishes what `make book` builds)."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOW = ROOT / ".github" / "workflows" / "book.yml"
+
+
+def test_workflow_matches_githubs_schema():
+    exe = Path(sys.executable).with_name("check-jsonschema")
+    if not exe.exists():
+        exe = shutil.which("check-jsonschema")
+    if not exe:
+        pytest.skip("check-jsonschema not installed (it is in the test extra)")
+    proc = subprocess.run([str(exe), "--builtin-schema", "vendor.github-workflows",
+                           str(WORKFLOW)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_workflow_uses_the_readmes_commands_and_publishes_the_build():
+    text = WORKFLOW.read_text()
+    readme = (ROOT / "README.md").read_text()
+    for command in ("make book", "make test"):
+        assert f"run: {command}" in text and command in readme
+    assert "path: _build/html" in text and "actions/deploy-pages" in text
+    assert "pull_request" in text and "branches: [main]" in text

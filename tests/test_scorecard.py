@@ -1,0 +1,28 @@
+"""Scorecard rows: statuses decided from checks, rendered as a linked HTML table."""
+import pytest
+
+from geneft.scorecard import STATUSES, Claim, html, status
+
+
+@pytest.mark.parametrize("checks, expected", [
+    (True, "reproduced"), (False, "not reproduced"), ([True, True], "reproduced"),
+    ([True, False], "partly"), ([False, False], "not reproduced")])
+def test_status_from_checks(checks, expected):
+    assert status(checks) == expected
+
+
+def test_status_needs_a_check_and_claims_a_known_status():
+    with pytest.raises(ValueError, match="at least one"):
+        status([])
+    with pytest.raises(ValueError, match="status must be one of"):
+        Claim("Fig. 1", "c", "p", "o", "t", "fine", "anchor")
+
+
+def test_html_links_each_claim_to_its_section_and_escapes_text():
+    rows = [Claim("Fig. 5", "ratio <~ 10", "10", "17.8", "x3", "reproduced", "rp-phase",
+                  full="12.0"),
+            Claim("Fig. 8", "not shifted", "none", "shift 2.3", "x3", "partly", "rp-phase")]
+    page = html("repons", rows).data
+    assert '<a href="repons.html#rp-phase">Fig. 5</a>' in page
+    assert "ratio &lt;~ 10" in page and "<td>12.0</td>" in page and "<td>not stored</td>" in page
+    assert f'{STATUSES["partly"]} partly' in page and page.count("<tr>") == 3

@@ -1,0 +1,132 @@
+"""The built site in a real browser: headless Chromium (Debian's package) driven by Playwright,
+against the book served on localhost. Every page loads without console errors and without asking
+the network for anything, every image has a width, math is typeset by the locally served MathJax,
+and every internal link (and its #fragment) resolves. Screenshots of the chapters are saved in
+_build/screenshots/. Runs after the book is built (conftest.built_book)."""
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = (os.environ.get("GENEFT_CHROMIUM") or shutil.which("chromium")
+            or shutil.which("google-chrome") or "/usr/bin/chromium")
+# Flags for a headless root session on a machine with a closed network.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHAPTERS = ("intro", "statics", "goldilocks", "repons", "scorecard", "api")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(built_book):
+    """(base URL, html folder) of the built book served on a free localhost port."""
+    handler = functools.partial(_Quiet, directory=str(built_book))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", built_book
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    assert Path(CHROMIUM).exists(), "chromium is missing: `make test` installs it (make browser)"
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def pages(html: Path) -> list[str]:
+    return sorted(str(p.relative_to(html)) for p in html.rglob("*.html")
+                  if not str(p.relative_to(html)).startswith(("_static", "_sources")))
+
+
+# In the page: wait for every image and for MathJax, then report what a reader would see.
+INSPECT = """async () => {
+  for (const img of document.images) {
+    img.loading = 'eager';
+    if (!img.complete) await new Promise(r => { img.onload = img.onerror = r; });
+  }
+  if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+  return {
+    broken: Array.from(document.images).filter(i => i.naturalWidth === 0).map(i => i.src),
+    images: document.images.length,
+    math: document.querySelectorAll('.math').length,
+    typeset: document.querySelectorAll('mjx-container').length,
+    mathErrors: document.querySelectorAll('mjx-merror').length,
+    links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
+  };
+}"""
+
+
+@pytest.mark.slow
+def test_every_page_renders_in_a_browser(site, browser):
+    base, html = site
+    problems, checked = [], {}
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    for name in pages(html):
+        page = context.new_page()
+        errors, outside = [], []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: outside.append(r.url)
+                if not r.url.startswith((base, "data:", "blob:", "about:")) else None)
+        page.goto(base + name, wait_until="load")
+        page.wait_for_load_state("networkidle")      # index.html redirects to the intro
+        seen = page.evaluate(INSPECT)
+        checked[name] = seen
+        problems += [f"{name}: console error {e}" for e in errors]
+        problems += [f"{name}: requested {u} from the network" for u in outside]
+        problems += [f"{name}: image without width {u}" for u in seen["broken"]]
+        if seen["math"] and seen["typeset"] < seen["math"]:
+            problems.append(f"{name}: {seen['math']} math elements, {seen['typeset']} typeset")
+        if seen["mathErrors"]:
+            problems.append(f"{name}: {seen['mathErrors']} MathJax errors")
+        stem = Path(name).stem
+        if stem in CHAPTERS:
+            shots = ROOT / "_build" / "screenshots"
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shots / f"{stem}.png"))
+        page.close()
+    context.close()
+    problems += broken_links(base, html, checked)
+    assert not problems, "\n".join(problems[:40])
+    assert checked["book/repons.html"]["images"] >= 5
+    assert checked["book/statics.html"]["typeset"] >= 10     # the chapters have real math
+
+
+def broken_links(base: str, html: Path, checked: dict) -> list[str]:
+    """Internal links whose file or #fragment does not exist in the built site."""
+    ids = {}
+    bad = []
+    for name, seen in checked.items():
+        for link in seen["links"]:
+            if not link.startswith(base):
+                continue
+            url, fragment = urldefrag(link)
+            target = unquote(urlparse(url).path).lstrip("/") or "index.html"
+            path = html / target
+            if path.is_dir():
+                path = path / "index.html"
+            if not path.is_file():
+                bad.append(f"{name}: link to missing {target}")
+                continue
+            if fragment and path.suffix == ".html":
+                if path not in ids:
+                    ids[path] = set(re.findall(r'id="([^"]+)"', path.read_text()))
+                if unquote(fragment) not in ids[path]:
+                    bad.append(f"{name}: link to missing #{fragment} in {target}")
+    return bad
