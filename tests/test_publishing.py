@@ -30,3 +30,17 @@ def test_workflow_uses_the_readmes_commands_and_publishes_the_build():
         assert f"run: {command}" in text and command in readme
     assert "path: _build/html" in text and "actions/deploy-pages" in text
     assert "pull_request" in text and "branches: [main]" in text
+
+
+def test_readme_shows_a_screenshot_of_the_book_and_where_it_is_published():
+    readme = (ROOT / "README.md").read_text()
+    shot = ROOT / "docs" / "screenshot-repons.png"
+    assert f"]({shot.relative_to(ROOT)})" in readme
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "https://geneft-book.github.io/geneft-book/" in readme
+
+
+def test_citation_metadata_points_to_the_paper():
+    cff = (ROOT / "CITATION.cff").read_text()
+    assert "cff-version: 1.2.0" in cff and "arXiv:2402.05916" in cff
+    assert "baek2024geneft" in (ROOT / "book" / "references.bib").read_text()
