@@ -44,3 +44,10 @@ def test_citation_metadata_points_to_the_paper():
     cff = (ROOT / "CITATION.cff").read_text()
     assert "cff-version: 1.2.0" in cff and "arXiv:2402.05916" in cff
     assert "baek2024geneft" in (ROOT / "book" / "references.bib").read_text()
+
+
+def test_intro_gives_the_papers_bibtex_entry_as_in_the_bibliography():
+    intro = (ROOT / "book" / "intro.md").read_text()
+    bib = (ROOT / "book" / "references.bib").read_text()
+    entry = bib[:bib.index("}\n@") + 1]                     # the first entry: the paper
+    assert entry.startswith("@article{baek2024geneft") and entry in intro

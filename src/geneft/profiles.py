@@ -266,14 +266,15 @@ def stored_config(name: str, params) -> dict:
 
 def provenance(chapter: str, params) -> str:
     """The line under a chapter's figures: its profile (or "custom"), a hash of the parameters
-    that decide the numbers, and the git commit."""
+    that decide the numbers, the library version and the git commit."""
+    from . import __version__
     from .store import config_hash, git_commit
     decide = lambda p: {k: list(v) if isinstance(v, tuple) else v  # noqa: E731
                         for k, v in vars(p).items() if k not in _NOT_NUMBERS}
     named = [name for name, preset in PROFILES[chapter].items() if decide(preset) == decide(params)]
     commit = git_commit()
     return (f"{chapter}, profile {named[0] if named else 'custom'}, config "
-            f"{config_hash(decide(params))}, commit {commit[:7]}"
+            f"{config_hash(decide(params))}, geneft {__version__}, commit {commit[:7]}"
             f"{'-dirty' * commit.endswith('-dirty')}")
 
 
