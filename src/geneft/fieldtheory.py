@@ -1,0 +1,177 @@
+"""Field-theory learning curves of deep networks on the hypersphere (Cohen, Malka, Ringel,
+arXiv 1906.05301; spec beyond.md, chapter A).
+
+In the wide, noisy-training limit a deep fully connected network is a Gaussian field whose
+covariance is the NNGP kernel, and its averaged prediction is the GP posterior mean (kernel ridge
+regression with ridge sigma^2, the Langevin noise; spec A.2.1). On the sphere S^(d-1) of radius
+sqrt(d) the kernel depends only on t = x.x'/d and is diagonalised by spherical harmonics, with one
+eigenvalue lambda_l per degree l (A.2.3). The equivalence-kernel (EK) learning curve (A.2.5) then
+says that the degree-l part of a target is half learned at N_l* = sigma^2 / lambda_l samples.
+
+Everything here is numpy/scipy with plain arrays in and out: the NNGP recursions (A.2.2), the
+Gegenbauer spectrum with multiplicities (A.2.3), targets of known spectral content (A.2.4), the
+EK curve (A.2.5), the renormalised-ridge curve of Sollich / Bordelon-Canatar-Pehlevan (A.2.6,
+credited to them, for contrast), exact GP regression, and the random-feature network of A.3.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import optimize, special
+
+__all__ = ["ACTIVATIONS", "nngp", "multiplicity", "gegenbauer", "spectrum", "sphere",
+           "Target", "ek_curve", "renormalized_curve", "gp_test_error", "relu_features",
+           "feature_ridge_test_error", "degree_errors"]
+
+ACTIVATIONS = ("relu", "erf")
+
+
+def nngp(t, depth: int, activation: str = "relu", sigma_w2: float = 2.0,
+         sigma_b2: float = 0.0, sigma_w0: float = 1.0):
+    """The NNGP kernel k(t) of a depth-`depth` network (hidden layers) between two points of
+    the sphere of radius sqrt(d) with x.x'/d = t (spec A.2.2).
+
+    K^0 = sigma_b2 + sigma_w0 * t, and per hidden layer the arc-cosine recursion (ReLU, Cho and
+    Saul) or Williams' arcsin recursion (erf). With ReLU, sigma_w2 = 2, sigma_b2 = 0 the diagonal
+    stays 1 at every depth."""
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {list(ACTIVATIONS)}, got {activation!r}")
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
+        raise ValueError(f"depth must be an integer >= 0, got {depth!r}")
+    t = np.asarray(t, dtype=float)
+    k = sigma_b2 + sigma_w0 * t                  # K^l(x, x')
+    q = sigma_b2 + sigma_w0 + 0 * t              # K^l(x, x) = K^l(x', x')
+    for _ in range(depth):
+        if activation == "relu":
+            cos = np.clip(k / q, -1.0, 1.0)
+            theta = np.arccos(cos)
+            k = sigma_b2 + sigma_w2 / (2 * np.pi) * q * (np.sin(theta) + (np.pi - theta) * cos)
+            q = sigma_b2 + sigma_w2 / 2 * q
+        else:
+            k = sigma_b2 + sigma_w2 * 2 / np.pi * np.arcsin(2 * k / (1 + 2 * q))
+            q = sigma_b2 + sigma_w2 * 2 / np.pi * np.arcsin(2 * q / (1 + 2 * q))
+    return k
+
+
+def multiplicity(d: int, l: int) -> int:
+    """N(d, l): the number of independent degree-l spherical harmonics on S^(d-1) (A.2.3)."""
+    if d < 2 or l < 0:
+        raise ValueError(f"need d >= 2 and l >= 0, got d={d!r}, l={l!r}")
+    if l == 0:
+        return 1
+    return (2 * l + d - 2) * math.comb(l + d - 3, l - 1) // l
+
+
+def gegenbauer(l: int, d: int, t):
+    """P_l^(d)(t) = C_l^((d-2)/2)(t) / C_l^((d-2)/2)(1), the Legendre polynomial in d
+    dimensions, normalised to P_l(1) = 1 (A.2.3)."""
+    alpha = (d - 2) / 2
+    if alpha == 0:                                # d = 2: Chebyshev, the alpha -> 0 limit
+        return np.cos(l * np.arccos(np.clip(t, -1, 1)))
+    return special.eval_gegenbauer(l, alpha, t) / special.eval_gegenbauer(l, alpha, 1.0)
+
+
+def spectrum(kernel, d: int, lmax: int, nodes: int = 200) -> np.ndarray:
+    """lambda_0..lambda_lmax of the dot-product kernel `kernel(t)` on S^(d-1) under the uniform
+    probability measure (A.2.3): lambda_l = E_t[k(t) P_l^(d)(t)] with t = u.x distributed as
+    (1 - t^2)^((d-3)/2), by Gauss-Jacobi quadrature."""
+    if d < 3:
+        raise ValueError(f"d must be >= 3 for the Gauss-Jacobi weight, got {d!r}")
+    t, w = special.roots_jacobi(nodes, (d - 3) / 2, (d - 3) / 2)
+    w = w / w.sum()
+    k = kernel(t)
+    return np.array([np.sum(w * k * gegenbauer(l, d, t)) for l in range(lmax + 1)])
+
+
+def sphere(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    """n points uniform on the sphere of radius sqrt(d) in R^d."""
+    x = rng.standard_normal((n, d))
+    return x / np.linalg.norm(x, axis=1, keepdims=True) * np.sqrt(d)
+
+
+class Target:
+    """g(x) = sum_l c_l sqrt(N(d, l)) P_l^(d)(u_l . x_hat): a pure degree-l harmonic of L2 norm
+    c_l per degree, with random unit directions u_l (A.2.4)."""
+
+    def __init__(self, d: int, c2: dict, seed: int = 0):
+        if not c2 or any(l < 0 or p < 0 for l, p in c2.items()):
+            raise ValueError(f"c2 must map degrees >= 0 to powers >= 0, got {c2!r}")
+        self.d, self.c2 = d, {int(l): float(p) for l, p in c2.items()}
+        u = np.random.default_rng(seed).standard_normal((len(self.c2), d))
+        self.u = dict(zip(self.c2, u / np.linalg.norm(u, axis=1, keepdims=True)))
+
+    def component(self, l: int, x: np.ndarray) -> np.ndarray:
+        """The unit-norm degree-l harmonic sqrt(N(d, l)) P_l(u_l . x_hat) at points x."""
+        t = x @ self.u[l] / np.sqrt(self.d)
+        return np.sqrt(multiplicity(self.d, l)) * gegenbauer(l, self.d, t)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return sum(np.sqrt(p) * self.component(l, x) for l, p in self.c2.items())
+
+
+def ek_curve(n, lambdas, c2: dict, sigma2: float, per_degree: bool = False):
+    """Equivalence-kernel test error E_g(N) = sum_l c_l^2 [(sigma^2/N)/(lambda_l + sigma^2/N)]^2
+    for noise-free labels (A.2.5); with per_degree, a dict l -> error of degree l."""
+    n = np.asarray(n, dtype=float)
+    parts = {l: p * ((sigma2 / n) / (lambdas[l] + sigma2 / n)) ** 2 for l, p in c2.items()}
+    return parts if per_degree else sum(parts.values())
+
+
+def renormalized_curve(n, lambdas, d: int, c2: dict, sigma2: float):
+    """The renormalised-ridge learning curve (Sollich 2002; Bordelon, Canatar, Pehlevan 2020;
+    spec A.2.6, for contrast): kappa solves kappa = sigma^2 + kappa sum_l N(d,l) lambda_l /
+    (N lambda_l + kappa), and E_g = sum_l c_l^2 (kappa/(N lambda_l + kappa))^2 / (1 - gamma).
+    Returns (E_g, kappa) arrays over n."""
+    lam = np.asarray(lambdas, dtype=float)
+    mult = np.array([multiplicity(d, l) for l in range(len(lam))], dtype=float)
+    errors, kappas = [], []
+    for N in np.atleast_1d(np.asarray(n, dtype=float)):
+        f = lambda k: k - sigma2 - k * np.sum(mult * lam / (N * lam + k))  # noqa: E731
+        kappa = optimize.brentq(f, sigma2, sigma2 + np.sum(mult * lam) + 1.0)
+        gamma = np.sum(mult * N * lam ** 2 / (N * lam + kappa) ** 2)
+        errors.append(sum(p * (kappa / (N * lam[l] + kappa)) ** 2 for l, p in c2.items())
+                      / (1 - gamma))
+        kappas.append(kappa)
+    return np.array(errors), np.array(kappas)
+
+
+def gp_test_error(x_train, y_train, x_test, y_test, kernel, sigma2: float) -> float:
+    """Test MSE of the GP posterior mean K(x*, X)[K(X, X) + sigma^2 I]^-1 y (A.2.1), with
+    kernel(t) a dot-product kernel of t = x.x'/d."""
+    d = x_train.shape[1]
+    K = kernel(x_train @ x_train.T / d)
+    alpha = np.linalg.solve(K + sigma2 * np.eye(len(K)), y_train)
+    return float(np.mean((kernel(x_test @ x_train.T / d) @ alpha - y_test) ** 2))
+
+
+def relu_features(x, depth: int, width: int, rng: np.random.Generator,
+                  sigma_w2: float = 2.0) -> np.ndarray:
+    """Last-hidden-layer features of a random depth-`depth` ReLU network of `width` (A.3 iv),
+    scaled so that features @ features.T estimates the NNGP kernel: (n, width)."""
+    if depth < 1:
+        raise ValueError(f"depth must be >= 1 for a hidden layer, got {depth!r}")
+    h = x / np.sqrt(x.shape[1])                      # K^0 = x.x'/d
+    for _ in range(depth):
+        w = rng.standard_normal((h.shape[1], width)) * np.sqrt(sigma_w2)
+        h = np.maximum(h @ w, 0.0) / np.sqrt(width)
+    return h
+
+
+def feature_ridge_test_error(phi_train, y_train, phi_test, y_test, sigma2: float) -> float:
+    """Test MSE of the trained read-out: ridge regression on the features with penalty sigma^2,
+    i.e. exact Bayesian last-layer inference, the GP with the empirical kernel phi phi^T."""
+    width = phi_train.shape[1]
+    a = np.linalg.solve(phi_train.T @ phi_train + sigma2 * np.eye(width), phi_train.T @ y_train)
+    return float(np.mean((phi_test @ a - y_test) ** 2))
+
+
+def degree_errors(prediction, x_test, target: Target) -> dict:
+    """Per-degree error of a predictor measured on test points: (c_l - a_l)^2 with a_l the
+    projection of the prediction on the target's unit degree-l harmonic (Monte Carlo over the
+    test set); the empirical counterpart of `ek_curve(..., per_degree=True)`."""
+    out = {}
+    for l, p in target.c2.items():
+        a = float(np.mean(prediction * target.component(l, x_test)))
+        out[l] = (np.sqrt(p) - a) ** 2
+    return out
