@@ -82,6 +82,15 @@ def test_repons_chapter_saves_and_shows_a_stored_full_size_grid(tmp_path, monkey
 
 
 @pytest.mark.slow
+def test_fieldtheory_chapter_runs_with_papermill(tmp_path):
+    nb = execute("fieldtheory", tmp_path / "ft.ipynb", d=6, depths=[2], spectrum_depths=[1, 2],
+                 lmax=10, n_list=[8, 32], draws=2, n_test=200, widths=[64, 128],
+                 net_n_list=[16, 32], sigma2_list=[1.0])
+    assert len(images(nb)) >= 3
+    assert "EK within 10% of exact GP" in outputs(nb)
+
+
+@pytest.mark.slow
 def test_bad_parameter_fails_clearly(tmp_path):
     jupytext = pytest.importorskip("jupytext")
     papermill = pytest.importorskip("papermill")

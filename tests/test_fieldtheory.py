@@ -41,6 +41,13 @@ def test_trace_identity_and_reconstruction_of_the_relu_kernel(depth):
         assert abs(lam[1] - 0.5 / D) < 1e-12 and max(abs(lam[3]), abs(lam[5])) < 1e-12
 
 
+@pytest.mark.parametrize("d", [3, 4, 10])
+def test_gegenbauer_recurrence_equals_scipy(d):
+    t = np.linspace(-1, 1, 33)
+    for l, p in enumerate(ft.gegenbauer_all(12, d, t)):
+        np.testing.assert_allclose(p, ft.gegenbauer(l, d, t), atol=1e-10)
+
+
 def test_harmonics_are_normalised_and_orthogonal(rng):
     x = ft.sphere(100_000, D, rng)
     u = rng.standard_normal(D)
@@ -125,3 +132,16 @@ def test_bad_arguments_are_named():
         ft.nngp(0.5, -1)
     with pytest.raises(ValueError, match="c2 must map"):
         ft.Target(D, {})
+
+
+def test_exact_gp_errors_equal_a_large_test_set(rng):
+    """gp_errors (Funk-Hecke, no test set) against the GP's error on 2e5 test points."""
+    target = ft.Target(D, {1: 1.0, 2: 0.5, 3: 0.25}, seed=0)
+    x = ft.sphere(128, D, rng)
+    kernel = lambda t: ft.nngp(t, 2)  # noqa: E731
+    exact, = ft.gp_errors(x, target(x), {"k": ft.spectrum(kernel, D, 30)}, target, [1.0])["k"]
+    xt = ft.sphere(200_000, D, rng)
+    pred = ft.gp_predict(x, target(x), xt, kernel, 1.0)
+    assert abs(exact["total"] - np.mean((pred - target(xt)) ** 2)) < 0.02 * exact["total"]
+    for l, e in ft.degree_errors(pred, xt, target).items():
+        assert abs(exact[l] - e) < 0.02 * exact[l] + 2e-3

@@ -18,11 +18,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 from scipy import optimize, special
+from tqdm.auto import tqdm
 
-__all__ = ["ACTIVATIONS", "nngp", "multiplicity", "gegenbauer", "spectrum", "sphere",
-           "Target", "ek_curve", "renormalized_curve", "gp_test_error", "relu_features",
-           "feature_ridge_test_error", "degree_errors"]
+__all__ = ["ACTIVATIONS", "nngp", "multiplicity", "gegenbauer", "gegenbauer_all", "spectrum", "sphere",
+           "Target", "ek_curve", "renormalized_curve", "gp_predict", "gp_test_error",
+           "gp_errors", "learning_curves", "relu_features", "feature_ridge_test_error", "feature_curves",
+           "degree_errors"]
 
 ACTIVATIONS = ("relu", "erf")
 
@@ -70,6 +73,21 @@ def gegenbauer(l: int, d: int, t):
     if alpha == 0:                                # d = 2: Chebyshev, the alpha -> 0 limit
         return np.cos(l * np.arccos(np.clip(t, -1, 1)))
     return special.eval_gegenbauer(l, alpha, t) / special.eval_gegenbauer(l, alpha, 1.0)
+
+
+def gegenbauer_all(lmax: int, d: int, t):
+    """P_0^(d)(t), ..., P_lmax^(d)(t) one after another, by the three-term recurrence of the
+    Gegenbauer polynomials C_(l+1) = (2(l + a) t C_l - (l + 2a - 1) C_(l-1)) / (l + 1), a =
+    (d - 2)/2, run at t and at 1 for the normalisation (d >= 3)."""
+    a = (d - 2) / 2
+    t = np.asarray(t, dtype=float)
+    prev, cur = np.ones_like(t), 2 * a * t
+    prev1, cur1 = 1.0, 2 * a
+    yield prev / prev1
+    for l in range(1, lmax + 1):
+        yield cur / cur1
+        prev, cur = cur, (2 * (l + a) * t * cur - (l + 2 * a - 1) * prev) / (l + 1)
+        prev1, cur1 = cur1, (2 * (l + a) * cur1 - (l + 2 * a - 1) * prev1) / (l + 1)
 
 
 def spectrum(kernel, d: int, lmax: int, nodes: int = 200) -> np.ndarray:
@@ -136,13 +154,73 @@ def renormalized_curve(n, lambdas, d: int, c2: dict, sigma2: float):
     return np.array(errors), np.array(kappas)
 
 
-def gp_test_error(x_train, y_train, x_test, y_test, kernel, sigma2: float) -> float:
-    """Test MSE of the GP posterior mean K(x*, X)[K(X, X) + sigma^2 I]^-1 y (A.2.1), with
+def gp_predict(x_train, y_train, x_test, kernel, sigma2: float) -> np.ndarray:
+    """The GP posterior mean K(x*, X)[K(X, X) + sigma^2 I]^-1 y at x_test (A.2.1), with
     kernel(t) a dot-product kernel of t = x.x'/d."""
     d = x_train.shape[1]
     K = kernel(x_train @ x_train.T / d)
     alpha = np.linalg.solve(K + sigma2 * np.eye(len(K)), y_train)
-    return float(np.mean((kernel(x_test @ x_train.T / d) @ alpha - y_test) ** 2))
+    return kernel(x_test @ x_train.T / d) @ alpha
+
+
+def gp_test_error(x_train, y_train, x_test, y_test, kernel, sigma2: float) -> float:
+    """Test MSE of `gp_predict`."""
+    return float(np.mean((gp_predict(x_train, y_train, x_test, kernel, sigma2) - y_test) ** 2))
+
+
+def gp_errors(x_train, y_train, spectra: dict, target: Target, sigma2_list) -> dict:
+    """Exact population errors of the GP posterior mean over the uniform measure on the sphere,
+    with no test set, for each kernel (name -> its spectrum lambda_0..lambda_L, e.g. L = 30) and
+    each ridge in `sigma2_list`: {name: [{"total": E_x[(f - g)^2], l: (c_l - a_l)^2, ...} per
+    sigma2]}, with a_l the projection of f on the target's unit degree-l harmonic.
+
+    With f = sum_i alpha_i k(x, x_i), the Funk-Hecke formula gives E_x[k(x, x_i) Y(x)] =
+    lambda_l Y(x_i) for a degree-l harmonic Y, and the addition theorem gives E_x[k(x, x_i)
+    k(x, x_j)] = sum_l lambda_l^2 N(d, l) P_l(t_ij); the spectrum truncates both sums, and the
+    kernel itself is its truncated expansion."""
+    d = x_train.shape[1]
+    spectra = {name: np.asarray(lam, dtype=float) for name, lam in spectra.items()}
+    lmax = max(len(lam) for lam in spectra.values()) - 1
+    t = np.clip(x_train @ x_train.T / d, -1.0, 1.0)
+    kernel = {name: np.zeros_like(t) for name in spectra}
+    second = {name: np.zeros_like(t) for name in spectra}
+    for l, p in enumerate(gegenbauer_all(lmax, d, t)):
+        p = multiplicity(d, l) * p
+        for name, lam in spectra.items():
+            if l < len(lam):
+                kernel[name] += lam[l] * p
+                second[name] += lam[l] ** 2 * p
+    components = {l: target.component(l, x_train) for l in target.c2}
+    out = {}
+    for name, lam in spectra.items():
+        out[name] = []
+        for s2 in sigma2_list:
+            alpha = np.linalg.solve(kernel[name] + s2 * np.eye(len(t)), y_train)
+            a = {l: float(lam[l] * alpha @ components[l]) for l in target.c2}
+            total = float(alpha @ second[name] @ alpha + sum(target.c2.values())
+                          - 2 * sum(np.sqrt(p) * a[l] for l, p in target.c2.items()))
+            out[name].append({"total": total,
+                              **{l: (np.sqrt(p) - a[l]) ** 2 for l, p in target.c2.items()}})
+    return out
+
+
+def learning_curves(target: Target, depths, n_list, sigma2_list, draws: int, lmax: int = 30,
+                    seed: int = 0, progress: bool = False) -> pd.DataFrame:
+    """Exact NNGP GP regression over dataset draws: one row per (depth, sigma2, n, draw) with
+    the population test MSE and per-degree errors (`gp_errors`, exact over the sphere, so the
+    only noise is the draw of the training set). Draw k of size n uses the same points for
+    every depth and sigma2."""
+    spectra = {h: spectrum(lambda t, h=h: nngp(t, h), target.d, lmax) for h in depths}
+    rows = []
+    grid = [(n, k) for n in n_list for k in range(draws)]
+    for n, k in tqdm(grid, disable=not progress, desc="GP draws"):
+        x = sphere(n, target.d, np.random.default_rng([seed, n, k]))
+        for depth, errors in gp_errors(x, target(x), spectra, target, sigma2_list).items():
+            for s2, err in zip(sigma2_list, errors):
+                rows.append({"depth": depth, "sigma2": s2, "n": n, "draw": k,
+                             "test_mse": err.pop("total"),
+                             **{f"degree_{l}": e for l, e in err.items()}})
+    return pd.DataFrame(rows)
 
 
 def relu_features(x, depth: int, width: int, rng: np.random.Generator,
@@ -164,6 +242,32 @@ def feature_ridge_test_error(phi_train, y_train, phi_test, y_test, sigma2: float
     width = phi_train.shape[1]
     a = np.linalg.solve(phi_train.T @ phi_train + sigma2 * np.eye(width), phi_train.T @ y_train)
     return float(np.mean((phi_test @ a - y_test) ** 2))
+
+
+def feature_curves(target: Target, depth: int, widths, n_list, sigma2: float, draws: int,
+                   n_test: int, seed: int = 0, progress: bool = False) -> pd.DataFrame:
+    """The finite-width "trained net" of A.3 (iv): a random depth-`depth` ReLU network with only
+    its read-out trained (ridge, penalty sigma2), next to the exact GP on the same data and test
+    set. Draw k is one network per width and one nested sample (the first n points for each
+    n). One row per (width, n, draw): `net_mse`, `gp_mse` and their ratio."""
+    rng = np.random.default_rng(seed)
+    x_test = sphere(n_test, target.d, rng)
+    y_test = target(x_test)
+    kernel = lambda t: nngp(t, depth)  # noqa: E731
+    rows = []
+    grid = [(w, k) for w in widths for k in range(draws)]
+    for width, k in tqdm(grid, disable=not progress, desc="random-feature nets"):
+        x_all = sphere(max(n_list), target.d, np.random.default_rng([seed, k, 2]))
+        phi = relu_features(np.vstack([x_all, x_test]), depth, width,
+                            np.random.default_rng([seed, width, k, 1]))
+        phi_all, phi_test = phi[:len(x_all)], phi[len(x_all):]
+        for n in n_list:
+            x = x_all[:n]
+            net = feature_ridge_test_error(phi_all[:n], target(x), phi_test, y_test, sigma2)
+            gp = gp_test_error(x, target(x), x_test, y_test, kernel, sigma2)
+            rows.append({"width": width, "n": n, "draw": k, "net_mse": net, "gp_mse": gp,
+                         "ratio": net / gp})
+    return pd.DataFrame(rows)
 
 
 def degree_errors(prediction, x_test, target: Target) -> dict:

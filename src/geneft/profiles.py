@@ -12,8 +12,8 @@ from dataclasses import dataclass, fields, replace
 from .models import ACTIVATIONS
 from .tasks import parse_relation
 
-__all__ = ["provenance", "StaticsParams", "GoldilocksParams", "ReponsParams", "PROFILES", "STORED", "resolve",
-           "from_namespace", "stored_config"]
+__all__ = ["provenance", "StaticsParams", "GoldilocksParams", "ReponsParams", "FieldtheoryParams",
+           "PROFILES", "STORED", "resolve", "from_namespace", "stored_config"]
 
 
 def _positive_int(name, value):
@@ -193,6 +193,47 @@ class ReponsParams:
         _check_common(self)
 
 
+@dataclass(frozen=True)
+class FieldtheoryParams:
+    """Chapter 4 (field-theory learning curves). See book/fieldtheory.md; spec beyond.md A.3."""
+
+    d: int = 10                          # input dimension; x on the sphere of radius sqrt(d)
+    depths: tuple = (2, 4)               # hidden ReLU layers of the learning curves
+    spectrum_depths: tuple = (1, 2, 3, 4)  # depths of the spectrum figure
+    lmax: int = 30                       # highest spherical-harmonic degree kept
+    degrees: tuple = (1, 2, 3)           # target degrees l ...
+    powers: tuple = (1.0, 0.5, 0.25)     # ... and their powers c_l^2
+    sigma2_list: tuple = (1.0, 0.2)      # GP ridge = Langevin noise sigma^2 (main, failure mode)
+    n_list: tuple = (16, 32, 64, 128, 256, 512, 1024)   # training-set sizes N
+    draws: int = 5                       # dataset draws per N (full: 20)
+    n_test: int = 2000                   # test points
+    widths: tuple = (512, 2048)          # random-feature read-out networks
+    net_n_list: tuple = (64, 256, 1024)  # their N
+    seed: int = 0
+
+    def __post_init__(self):
+        for name in ("d", "lmax", "draws", "n_test"):
+            _positive_int(name, getattr(self, name))
+        _int_at_least("seed", self.seed, 0)
+        if self.d < 3:
+            raise ValueError(f"d must be an integer >= 3, got {self.d!r}")
+        _int_list("depths", self.depths, 1)
+        _int_list("spectrum_depths", self.spectrum_depths, 1)
+        _int_list("degrees", self.degrees, 0)
+        _int_list("n_list", self.n_list, 1)
+        _int_list("widths", self.widths, 1)
+        _int_list("net_n_list", self.net_n_list, 1)
+        if max(self.degrees) > self.lmax:
+            raise ValueError(f"degrees must be <= lmax ({self.lmax}), got {self.degrees!r}")
+        if len(self.powers) != len(self.degrees) or not all(
+                isinstance(p, (int, float)) and p >= 0 for p in self.powers):
+            raise ValueError(f"powers must be one number >= 0 per degree, got {self.powers!r}")
+        if not self.sigma2_list or not all(isinstance(v, (int, float)) and v > 0
+                                           for v in self.sigma2_list):
+            raise ValueError(f"sigma2_list must be a non-empty list of positive numbers, "
+                             f"got {self.sigma2_list!r}")
+
+
 PROFILES = {
     "statics": {
         "quick": StaticsParams(),
@@ -214,6 +255,11 @@ PROFILES = {
         "quick": ReponsParams(),
         "full": ReponsParams(mc_draws=200_000, gd_draws=2000, depth=3, width=50, grid=12,
                              seeds=2, steps=10_000, lr_max=3e-2, save_results=True),
+    },
+    "fieldtheory": {
+        "quick": FieldtheoryParams(),
+        "full": FieldtheoryParams(draws=20, n_list=(16, 32, 64, 128, 256, 512, 1024, 2048),
+                                  widths=(512, 1024, 2048, 4096), net_n_list=(64, 256, 1024, 2048)),
     },
 }
 
