@@ -111,10 +111,13 @@ def test_book_builds(built_book):
     html = (built_book / "book" / "repons.html").read_text()
     assert "arctan" in html and html.count("<img") >= 5
     card = (built_book / "book" / "scorecard.html").read_text()
-    assert card.count('class="table scorecard"') == 3
-    for item in ("Table II", "Fig. 2", "Fig. 3", "Fig. 5", "Fig. 6 / Eq. 12", "Fig. 7", "Fig. 8"):
+    assert card.count('class="table scorecard"') == 4
+    html = (built_book / "book" / "fieldtheory.html").read_text()
+    assert "Funk-Hecke" in html and html.count("<img") >= 3
+    for item in ("Table II", "Fig. 2", "Fig. 3", "Fig. 5", "Fig. 6 / Eq. 12", "Fig. 7", "Fig. 8",
+                 "Entropic bias"):
         assert f">{item}</a>" in card, item
-    assert card.count("score score-") >= 11
+    assert card.count("score score-") >= 14
     api = (built_book / "book" / "api.html").read_text()
     for module in ("tasks", "statics", "montecarlo", "models", "train", "repons", "sweeps",
                    "store", "phases"):
