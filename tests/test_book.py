@@ -85,9 +85,13 @@ def test_repons_chapter_saves_and_shows_a_stored_full_size_grid(tmp_path, monkey
 def test_fieldtheory_chapter_runs_with_papermill(tmp_path):
     nb = execute("fieldtheory", tmp_path / "ft.ipynb", d=6, depths=[2], spectrum_depths=[1, 2],
                  lmax=10, n_list=[8, 32], draws=2, n_test=200, widths=[64, 128],
-                 net_n_list=[16, 32], sigma2_list=[1.0])
+                 net_n_list=[16, 32], sigma2_list=[1.0], langevin=True, langevin_width=32,
+                 langevin_n_list=[8, 16], langevin_steps=200, langevin_burn_in=100,
+                 langevin_n_test=50, device="cpu")
     assert len(images(nb)) >= 3
-    assert "EK within 10% of exact GP" in outputs(nb)
+    text = outputs(nb)
+    assert "EK within 10% of exact GP" in text and "Langevin-trained network" in text
+    assert "N = 8: " in text and "not run" not in text
 
 
 @pytest.mark.slow

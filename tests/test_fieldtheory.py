@@ -145,3 +145,16 @@ def test_exact_gp_errors_equal_a_large_test_set(rng):
     assert abs(exact["total"] - np.mean((pred - target(xt)) ** 2)) < 0.02 * exact["total"]
     for l, e in ft.degree_errors(pred, xt, target).items():
         assert abs(exact[l] - e) < 0.02 * exact[l] + 2e-3
+
+
+def test_langevin_time_average_is_the_gp_posterior_mean(rng):
+    """A wide one-layer network sampled by Langevin dynamics averages to the GP's prediction
+    (30 points cover S^2, so the posterior is narrow and a short chain's average is precise)."""
+    target = ft.Target(3, {1: 1.0, 2: 0.5}, seed=0)
+    x, xt = ft.sphere(30, 3, rng), ft.sphere(50, 3, rng)
+    gp = ft.gp_predict(x, target(x), xt, lambda t: ft.nngp(t, 1), 0.5)
+    chain = ft.langevin_predictions(x, target(x), xt, 1, 256, 0.5, steps=4000, lr=1e-2,
+                                    burn_in=500, seed=1)
+    assert np.mean((chain - gp) ** 2) < 0.02 * np.mean(gp ** 2)
+    with pytest.raises(ValueError, match="burn_in must be < steps"):
+        ft.langevin_predictions(x, target(x), xt, 1, 8, 0.5, steps=10, lr=1e-2, burn_in=10)

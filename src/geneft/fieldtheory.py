@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 __all__ = ["ACTIVATIONS", "nngp", "multiplicity", "gegenbauer", "gegenbauer_all", "spectrum", "sphere",
            "Target", "ek_curve", "renormalized_curve", "gp_predict", "gp_test_error",
            "gp_errors", "learning_curves", "relu_features", "feature_ridge_test_error", "feature_curves",
-           "degree_errors"]
+           "langevin_predictions", "langevin_curves", "degree_errors"]
 
 ACTIVATIONS = ("relu", "erf")
 
@@ -267,6 +267,71 @@ def feature_curves(target: Target, depth: int, widths, n_list, sigma2: float, dr
             gp = gp_test_error(x, target(x), x_test, y_test, kernel, sigma2)
             rows.append({"width": width, "n": n, "draw": k, "net_mse": net, "gp_mse": gp,
                          "ratio": net / gp})
+    return pd.DataFrame(rows)
+
+
+def langevin_predictions(x_train, y_train, x_test, depth: int, width: int, sigma2: float, *,
+                         steps: int, lr: float, burn_in: int, every: int = 10,
+                         sigma_w2: float = 2.0, seed: int = 0, device="cpu") -> np.ndarray:
+    """Time-averaged prediction at x_test of a whole depth-`depth` ReLU network of `width`
+    trained by Langevin dynamics on S = sum_mu (f(x_mu) - y_mu)^2 / (2 sigma2) + |theta|^2 / 2
+    (spec A.2.1, in the parametrisation where every weight has a unit Gaussian prior and each
+    layer is scaled by sqrt(sigma_w^2 / fan-in), the first by sqrt(1/d): the prior over f is the
+    network's, with the NNGP kernel `nngp(., depth)` as width -> infinity). One step: theta <-
+    theta - lr grad S + sqrt(2 lr) xi. Predictions are averaged every `every` steps after
+    `burn_in` steps; at equilibrium their average is the posterior mean, the GP's for a wide
+    network."""
+    import torch
+    if burn_in >= steps:
+        raise ValueError(f"burn_in must be < steps, got burn_in={burn_in!r}, steps={steps!r}")
+    dev = torch.device(device)
+    gen = torch.Generator(device=dev).manual_seed(seed)
+    d = x_train.shape[1]
+    x = torch.as_tensor(x_train, dtype=torch.float32, device=dev)
+    xt = torch.as_tensor(x_test, dtype=torch.float32, device=dev)
+    y = torch.as_tensor(y_train, dtype=torch.float32, device=dev)
+    sizes = [d] + [width] * depth + [1]
+    weights = [torch.randn(a, b, generator=gen, device=dev).requires_grad_()
+               for a, b in zip(sizes[:-1], sizes[1:])]
+    scales = [1 / math.sqrt(d)] + [math.sqrt(sigma_w2 / width)] * depth
+
+    def f(inputs):
+        h = inputs @ weights[0] * scales[0]
+        for w, scale in zip(weights[1:], scales[1:]):
+            h = torch.relu(h) @ w * scale
+        return h[:, 0]
+
+    total, count = torch.zeros(len(xt), device=dev), 0
+    for step in range(steps):
+        energy = ((f(x) - y) ** 2).sum() / (2 * sigma2) + sum((w ** 2).sum() for w in weights) / 2
+        grads = torch.autograd.grad(energy, weights)
+        with torch.no_grad():
+            for w, g in zip(weights, grads):
+                w -= lr * g
+                w += math.sqrt(2 * lr) * torch.randn(w.shape, generator=gen, device=dev)
+            if step >= burn_in and (step - burn_in) % every == 0:
+                total += f(xt)
+                count += 1
+    return (total / count).cpu().numpy().astype(float)
+
+
+def langevin_curves(target: Target, depth: int, width: int, n_list, sigma2: float, n_test: int,
+                    *, steps: int, lr: float, burn_in: int, seed: int = 0, device="cpu",
+                    progress: bool = False) -> pd.DataFrame:
+    """A.3 (v): the whole network trained by Langevin dynamics (`langevin_predictions`) against
+    the exact GP on the same draw and test set, one row per n: `langevin_mse`, `gp_mse`, and
+    `gap`, the mean squared difference of the two predictors relative to the GP's test MSE."""
+    x_test = sphere(n_test, target.d, np.random.default_rng([seed, 3]))
+    y_test = target(x_test)
+    rows = []
+    for n in tqdm(list(n_list), disable=not progress, desc="Langevin chains"):
+        x = sphere(n, target.d, np.random.default_rng([seed, n, 0]))
+        chain = langevin_predictions(x, target(x), x_test, depth, width, sigma2, steps=steps,
+                                     lr=lr, burn_in=burn_in, seed=seed + n, device=device)
+        gp = gp_predict(x, target(x), x_test, lambda t: nngp(t, depth), sigma2)
+        gp_mse = float(np.mean((gp - y_test) ** 2))
+        rows.append({"n": n, "langevin_mse": float(np.mean((chain - y_test) ** 2)),
+                     "gp_mse": gp_mse, "gap": float(np.mean((chain - gp) ** 2)) / gp_mse})
     return pd.DataFrame(rows)
 
 

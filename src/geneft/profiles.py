@@ -209,7 +209,15 @@ class FieldtheoryParams:
     n_test: int = 2000                   # test points
     widths: tuple = (512, 2048)          # random-feature read-out networks
     net_n_list: tuple = (64, 256, 1024)  # their N
+    langevin: bool = False               # train whole networks by Langevin dynamics (full: on)
+    langevin_width: int = 512            # their width
+    langevin_n_list: tuple = (16, 64, 256)  # their N
+    langevin_steps: int = 20_000         # Langevin steps per chain
+    langevin_lr: float = 1e-3            # step size
+    langevin_burn_in: int = 5_000        # steps before predictions are averaged
+    langevin_n_test: int = 500           # test points of the Langevin comparison
     seed: int = 0
+    device: str = "auto"                 # Langevin chains: "auto" (CUDA when present), "cpu", "cuda"
 
     def __post_init__(self):
         for name in ("d", "lmax", "draws", "n_test"):
@@ -232,6 +240,17 @@ class FieldtheoryParams:
                                            for v in self.sigma2_list):
             raise ValueError(f"sigma2_list must be a non-empty list of positive numbers, "
                              f"got {self.sigma2_list!r}")
+        if not isinstance(self.langevin, bool):
+            raise ValueError(f"langevin must be true or false, got {self.langevin!r}")
+        for name in ("langevin_width", "langevin_steps", "langevin_n_test"):
+            _positive_int(name, getattr(self, name))
+        _int_at_least("langevin_burn_in", self.langevin_burn_in, 0)
+        if self.langevin_burn_in >= self.langevin_steps:
+            raise ValueError(f"langevin_burn_in must be < langevin_steps, got "
+                             f"{self.langevin_burn_in!r} >= {self.langevin_steps!r}")
+        _int_list("langevin_n_list", self.langevin_n_list, 1)
+        _positive_number("langevin_lr", self.langevin_lr)
+        _device(self.device)
 
 
 PROFILES = {
@@ -259,7 +278,8 @@ PROFILES = {
     "fieldtheory": {
         "quick": FieldtheoryParams(),
         "full": FieldtheoryParams(draws=20, n_list=(16, 32, 64, 128, 256, 512, 1024, 2048),
-                                  widths=(512, 1024, 2048, 4096), net_n_list=(64, 256, 1024, 2048)),
+                                  widths=(512, 1024, 2048, 4096),
+                                  net_n_list=(64, 256, 1024, 2048), langevin=True),
     },
 }
 
