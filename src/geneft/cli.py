@@ -97,8 +97,8 @@ def _run(args, parser) -> int:
         try:
             record = run_chapter(chapter, args.profile, given, out=args.out, shard=shard,
                                  progress=not args.quiet)
-        except Exception as err:          # a failed cell: papermill's error names it
-            if args.command != "merge" or "ShardIncomplete" not in str(err):
+        except Exception as err:          # a failed cell: papermill's error names its type
+            if args.command != "merge" or getattr(err, "ename", None) != "ShardIncomplete":
                 raise
             print(f"geneft merge: {chapter}: incomplete: "
                   f"{str(err).strip().splitlines()[-1]}", file=sys.stderr)

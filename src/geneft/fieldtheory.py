@@ -254,19 +254,22 @@ def feature_curves(target: Target, depth: int, widths, n_list, sigma2: float, dr
     x_test = sphere(n_test, target.d, rng)
     y_test = target(x_test)
     kernel = lambda t: nngp(t, depth)  # noqa: E731
+    samples = [sphere(max(n_list), target.d, np.random.default_rng([seed, k, 2]))
+               for k in range(draws)]
+    gp = {(n, k): gp_test_error(x[:n], target(x[:n]), x_test, y_test, kernel, sigma2)
+          for k, x in enumerate(samples) for n in n_list}       # the same for every width
     rows = []
     grid = [(w, k) for w in widths for k in range(draws)]
     for width, k in tqdm(grid, disable=not progress, desc="random-feature nets"):
-        x_all = sphere(max(n_list), target.d, np.random.default_rng([seed, k, 2]))
+        x_all = samples[k]
         phi = relu_features(np.vstack([x_all, x_test]), depth, width,
                             np.random.default_rng([seed, width, k, 1]))
         phi_all, phi_test = phi[:len(x_all)], phi[len(x_all):]
         for n in n_list:
-            x = x_all[:n]
-            net = feature_ridge_test_error(phi_all[:n], target(x), phi_test, y_test, sigma2)
-            gp = gp_test_error(x, target(x), x_test, y_test, kernel, sigma2)
-            rows.append({"width": width, "n": n, "draw": k, "net_mse": net, "gp_mse": gp,
-                         "ratio": net / gp})
+            net = feature_ridge_test_error(phi_all[:n], target(x_all[:n]), phi_test, y_test,
+                                           sigma2)
+            rows.append({"width": width, "n": n, "draw": k, "net_mse": net,
+                         "gp_mse": gp[n, k], "ratio": net / gp[n, k]})
     return pd.DataFrame(rows)
 
 
@@ -326,9 +329,10 @@ def langevin_curves(target: Target, depth: int, width: int, n_list, sigma2: floa
     rows = []
     for n in tqdm(list(n_list), disable=not progress, desc="Langevin chains"):
         x = sphere(n, target.d, np.random.default_rng([seed, n, 0]))
-        chain = langevin_predictions(x, target(x), x_test, depth, width, sigma2, steps=steps,
+        y = target(x)
+        chain = langevin_predictions(x, y, x_test, depth, width, sigma2, steps=steps,
                                      lr=lr, burn_in=burn_in, seed=seed + n, device=device)
-        gp = gp_predict(x, target(x), x_test, lambda t: nngp(t, depth), sigma2)
+        gp = gp_predict(x, y, x_test, lambda t: nngp(t, depth), sigma2)
         gp_mse = float(np.mean((gp - y_test) ** 2))
         rows.append({"n": n, "langevin_mse": float(np.mean((chain - y_test) ** 2)),
                      "gp_mse": gp_mse, "gap": float(np.mean((chain - gp) ** 2)) / gp_mse})

@@ -47,6 +47,11 @@ def _fractions(name, values):
         raise ValueError(f"{name} must be a non-empty list of numbers in (0, 1), got {values!r}")
 
 
+def _bool(name, value):
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false, got {value!r}")
+
+
 def _device(value):
     if value not in ("auto", "cpu", "cuda"):
         raise ValueError(f"device must be one of ['auto', 'cpu', 'cuda'], got {value!r}")
@@ -188,8 +193,7 @@ class ReponsParams:
             raise ValueError(f"lr_min and lr_max must satisfy 0 < lr_min < lr_max, got "
                              f"{self.lr_min!r}, {self.lr_max!r}")
         _positive_number("weight_decay", self.weight_decay)
-        if not isinstance(self.save_results, bool):
-            raise ValueError(f"save_results must be true or false, got {self.save_results!r}")
+        _bool("save_results", self.save_results)
         _check_common(self)
 
 
@@ -240,8 +244,7 @@ class FieldtheoryParams:
                                            for v in self.sigma2_list):
             raise ValueError(f"sigma2_list must be a non-empty list of positive numbers, "
                              f"got {self.sigma2_list!r}")
-        if not isinstance(self.langevin, bool):
-            raise ValueError(f"langevin must be true or false, got {self.langevin!r}")
+        _bool("langevin", self.langevin)
         for name in ("langevin_width", "langevin_steps", "langevin_n_test"):
             _positive_int(name, getattr(self, name))
         _int_at_least("langevin_burn_in", self.langevin_burn_in, 0)
@@ -315,9 +318,8 @@ def from_namespace(chapter: str, namespace: dict):
 # The sweeps the chapters keep in the results store (geneft.store), with the parameters that
 # decide their numbers: the store's configuration, hence its lookup key.
 STORED = {
-    "repons/phase-grid": ("repons", ("relation", "n", "fraction", "depth", "width", "lr_min",
-                                     "lr_max", "grid", "seeds", "steps", "weight_decay",
-                                     "eval_every")),
+    "repons/phase-grid": ("relation", "n", "fraction", "depth", "width", "lr_min", "lr_max",
+                          "grid", "seeds", "steps", "weight_decay", "eval_every"),
 }
 
 
@@ -325,9 +327,8 @@ def stored_config(name: str, params) -> dict:
     """The results-store configuration of sweep `name` (a key of STORED) under `params`."""
     if name not in STORED:
         raise ValueError(f"name must be one of {sorted(STORED)}, got {name!r}")
-    chapter, keys = STORED[name]
     return {"sweep": name, **{k: list(v) if isinstance(v, tuple) else v
-                              for k, v in ((k, getattr(params, k)) for k in keys)}}
+                              for k, v in ((k, getattr(params, k)) for k in STORED[name])}}
 
 
 def provenance(chapter: str, params) -> str:

@@ -17,18 +17,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .profiles import PROFILES, resolve
-from .store import device_name, git_commit, versions
+from .store import REPO, device_name, git_commit, versions
 from .sweeps import parse_shard, write_atomic
 
 __all__ = ["CHAPTERS", "book_dir", "parse_parameter", "run_chapter"]
 
 CHAPTERS = tuple(PROFILES)          # statics, goldilocks, repons: book/<name>.md
-_ROOT = Path(__file__).resolve().parents[2]
 
 
 def book_dir() -> Path:
     """The book/ folder of the repository this package was installed from (editable install)."""
-    book = _ROOT / "book"
+    book = REPO / "book"
     if not all((book / f"{c}.md").exists() for c in CHAPTERS):
         raise FileNotFoundError(f"chapter sources not found in {book}; `geneft run` needs a "
                                 f"clone of the repository installed with `pip install -e .`")
