@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "show", "mean_band",
-           "summarize", "cell_map", "embedding_scatter", "phase_diagram", "phase_panels", "provenance"]
+           "summarize", "cell_map", "embedding_scatter", "phase_diagram", "phase_panels", "curve_panels", "provenance"]
 
 # Okabe & Ito (2008), "Color Universal Design"
 PALETTE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
@@ -135,6 +135,27 @@ def phase_panels(cells, fits: dict, bounds: dict, *, by: str = "weight_decay",
                xlim=x)
     axes[0, 0].set_ylabel(r"$\eta_\mathrm{dec}$")
     return fig
+
+
+def curve_panels(axes, curves, columns: dict, *, by: str, label: str = "{}", x: str = "step",
+                 vlines: dict | None = None):
+    """Training curves, one panel per column: for each value of `by`, the mean over seeds
+    against `x` on a log axis (points with x = 0 left out) with a +/- 1 std band.
+
+    Args:
+        axes: one Axes per column. curves: a table with columns x, by, seed and `columns`.
+        columns: {column: (y label, y scale)}. label: format of a line's label from its `by`.
+        vlines: {by value: [x positions]} drawn dashed in the line's colour on every panel.
+    """
+    curves = curves[curves[x] > 0]
+    for (column, (ylabel, yscale)), ax in zip(columns.items(), np.ravel(axes)):
+        for i, (value, g) in enumerate(curves.groupby(by)):
+            color = CLASS_COLORS[i % len(CLASS_COLORS)]
+            mean_band(ax, g[x], g[column], label=label.format(value), color=color, marker="")
+            for pos in (vlines or {}).get(value, []):
+                ax.axvline(pos, color=color, ls="--", lw=0.8)
+        ax.set(xscale="log", yscale=yscale, xlabel=x, ylabel=ylabel)
+    return axes
 
 
 def provenance(fig, text: str):

@@ -13,7 +13,7 @@ from .models import ACTIVATIONS
 from .tasks import parse_relation
 
 __all__ = ["provenance", "StaticsParams", "GoldilocksParams", "ReponsParams", "FieldtheoryParams",
-           "PROFILES", "STORED", "resolve", "from_namespace", "stored_config"]
+           "TwolayerParams", "PROFILES", "STORED", "resolve", "from_namespace", "stored_config"]
 
 
 def _positive_int(name, value):
@@ -45,6 +45,12 @@ def _int_list(name, values, low):
 def _fractions(name, values):
     if not values or not all(isinstance(v, (int, float)) and 0 < v < 1 for v in values):
         raise ValueError(f"{name} must be a non-empty list of numbers in (0, 1), got {values!r}")
+
+
+def _positive_list(name, values):
+    if not values or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+                             for v in values):
+        raise ValueError(f"{name} must be a non-empty list of positive numbers, got {values!r}")
 
 
 def _bool(name, value):
@@ -182,10 +188,7 @@ class ReponsParams:
                      "steps", "eval_every"):
             _positive_int(name, getattr(self, name))
         _int_at_least("depth", self.depth, 0)
-        if not self.ratios or not all(isinstance(r, (int, float)) and r > 0
-                                      for r in self.ratios):
-            raise ValueError(f"ratios must be a non-empty list of positive numbers, "
-                             f"got {self.ratios!r}")
+        _positive_list("ratios", self.ratios)
         _fractions("fraction", (self.fraction,))
         parse_relation(self.relation, self.n)
         if not (isinstance(self.lr_min, (int, float)) and isinstance(self.lr_max, (int, float))
@@ -240,10 +243,7 @@ class FieldtheoryParams:
         if len(self.powers) != len(self.degrees) or not all(
                 isinstance(p, (int, float)) and p >= 0 for p in self.powers):
             raise ValueError(f"powers must be one number >= 0 per degree, got {self.powers!r}")
-        if not self.sigma2_list or not all(isinstance(v, (int, float)) and v > 0
-                                           for v in self.sigma2_list):
-            raise ValueError(f"sigma2_list must be a non-empty list of positive numbers, "
-                             f"got {self.sigma2_list!r}")
+        _positive_list("sigma2_list", self.sigma2_list)
         _bool("langevin", self.langevin)
         for name in ("langevin_width", "langevin_steps", "langevin_n_test"):
             _positive_int(name, getattr(self, name))
@@ -253,6 +253,41 @@ class FieldtheoryParams:
                              f"{self.langevin_burn_in!r} >= {self.langevin_steps!r}")
         _int_list("langevin_n_list", self.langevin_n_list, 1)
         _positive_number("langevin_lr", self.langevin_lr)
+        _device(self.device)
+
+
+@dataclass(frozen=True)
+class TwolayerParams:
+    """Chapter 5 (two-layer networks, DMFT). See book/twolayer.md; spec beyond.md B.3."""
+
+    d: int = 30                          # input dimension (full: 50)
+    alphas: tuple = (8, 16, 32)          # sample ratios n/d of the main runs (full: 4..64)
+    width: int = 100                     # hidden units m of the main runs
+    widths: tuple = (400,)               # further widths of the collapse check (full: 400, 1600)
+    a0: float = 0.1                      # init scale of the second layer (small complexity)
+    contrast_a0s: tuple = (10.0,)        # init scales contrasted with a0 (full: 0.01, 1, 3, 10)
+    contrast_steps: int = 8000           # their steps (the step shrinks as 1/a0^2 above a0 = 1)
+    noise_alphas: tuple = (8, 16, 32)    # sample ratios of the pure-noise runs
+    tau: float = 0.5                     # label-noise std
+    target: str = "latent"               # "latent": y = tanh(2 <u, x>) + tau xi
+    eta: float = 0.2                     # mean-field step (per parameter: eta * m)
+    steps: int = 6000                    # gradient steps (full: 2e4)
+    seeds: int = 2                       # seeds per curve (full: 10)
+    n_test: int = 2000                   # fresh test points
+    eval_points: int = 40                # log-spaced records per run
+    device: str = "auto"                 # "auto" (CUDA when present), "cpu", "cuda"
+
+    def __post_init__(self):
+        for name in ("d", "width", "contrast_steps", "steps", "seeds", "n_test", "eval_points"):
+            _positive_int(name, getattr(self, name))
+        for name in ("alphas", "contrast_a0s", "noise_alphas"):
+            _positive_list(name, getattr(self, name))
+        _int_list("widths", self.widths, 1)
+        from .twolayer import TARGETS
+        if self.target not in TARGETS:
+            raise ValueError(f"target must be one of {sorted(TARGETS)}, got {self.target!r}")
+        for name in ("a0", "tau", "eta"):
+            _positive_number(name, getattr(self, name))
         _device(self.device)
 
 
@@ -283,6 +318,12 @@ PROFILES = {
         "full": FieldtheoryParams(draws=20, n_list=(16, 32, 64, 128, 256, 512, 1024, 2048),
                                   widths=(512, 1024, 2048, 4096),
                                   net_n_list=(64, 256, 1024, 2048), langevin=True),
+    },
+    "twolayer": {
+        "quick": TwolayerParams(),
+        "full": TwolayerParams(d=50, alphas=(4, 8, 16, 32, 64), widths=(400, 1600),
+                               contrast_a0s=(0.01, 1.0, 3.0, 10.0), contrast_steps=40_000,
+                               noise_alphas=(4, 8, 16, 32, 64), steps=20_000, seeds=10),
     },
 }
 
