@@ -95,6 +95,26 @@ def test_fieldtheory_chapter_runs_with_papermill(tmp_path):
 
 
 @pytest.mark.slow
+def test_twolayer_chapter_runs_with_papermill(tmp_path):
+    nb = execute("twolayer", tmp_path / "tl.ipynb", d=8, alphas=[2, 4, 8], width=20,
+                 widths=[40], contrast_a0s=[5.0], contrast_steps=300, noise_alphas=[4],
+                 steps=300, seeds=1, n_test=200, eval_points=10, device="cpu")
+    assert len(images(nb)) >= 5
+    text = outputs(nb)
+    assert "feature unlearning: A(T)" in text and "a0 = 5" in text
+
+
+@pytest.mark.slow
+def test_duality_chapter_runs_with_papermill(tmp_path):
+    nb = execute("duality", tmp_path / "aw.ipynb", dataset="synthetic", train_per_class=20,
+                 batch_sizes=[25, 50], betas=[], init_scales=[], max_epochs=30, seeds=1,
+                 bridge_steps=200, bridge_seeds=1)
+    assert len(images(nb)) >= 3
+    text = outputs(nb)
+    assert "synthetic Gaussian mixture" in text and "batch_size" in text
+
+
+@pytest.mark.slow
 def test_bad_parameter_fails_clearly(tmp_path):
     jupytext = pytest.importorskip("jupytext")
     papermill = pytest.importorskip("papermill")
@@ -115,14 +135,18 @@ def test_book_builds(built_book):
     html = (built_book / "book" / "repons.html").read_text()
     assert "arctan" in html and html.count("<img") >= 5
     card = (built_book / "book" / "scorecard.html").read_text()
-    assert card.count('class="table scorecard"') == 4
+    assert card.count('class="table scorecard"') == 6
     html = (built_book / "book" / "fieldtheory.html").read_text()
     assert "Funk-Hecke" in html and html.count("<img") >= 3
+    html = (built_book / "book" / "twolayer.html").read_text()
+    assert "mean-field" in html and html.count("<img") >= 5
+    html = (built_book / "book" / "duality.html").read_text()
+    assert "Activity-weight duality" in html and html.count("<img") >= 3
     for item in ("Table II", "Fig. 2", "Fig. 3", "Fig. 5", "Fig. 6 / Eq. 12", "Fig. 7", "Fig. 8",
-                 "Entropic bias"):
+                 "Entropic bias", "Finding (iii)", "GenEFT bridge"):
         assert f">{item}</a>" in card, item
-    assert card.count("score score-") >= 14
+    assert card.count("score score-") >= 24
     api = (built_book / "book" / "api.html").read_text()
     for module in ("tasks", "statics", "montecarlo", "models", "train", "repons", "sweeps",
-                   "store", "phases"):
+                   "store", "phases", "fieldtheory", "twolayer", "duality"):
         assert f'id="module-geneft.{module}"' in api, module

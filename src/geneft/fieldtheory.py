@@ -277,7 +277,7 @@ def langevin_predictions(x_train, y_train, x_test, depth: int, width: int, sigma
                          steps: int, lr: float, burn_in: int, every: int = 10,
                          sigma_w2: float = 2.0, seed: int = 0, device="cpu") -> np.ndarray:
     """Time-averaged prediction at x_test of a whole depth-`depth` ReLU network of `width`
-    trained by Langevin dynamics on S = sum_mu (f(x_mu) - y_mu)^2 / (2 sigma2) + |theta|^2 / 2
+    trained by Langevin dynamics on S = sum_mu (f(x_mu) - y_mu)^2 / (2 sigma2) + norm(theta)^2 / 2
     (spec A.2.1, in the parametrisation where every weight has a unit Gaussian prior and each
     layer is scaled by sqrt(sigma_w^2 / fan-in), the first by sqrt(1/d): the prior over f is the
     network's, with the NNGP kernel `nngp(., depth)` as width -> infinity). One step: theta <-

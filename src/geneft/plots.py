@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "show", "mean_band",
-           "summarize", "cell_map", "embedding_scatter", "phase_diagram", "phase_panels", "curve_panels", "provenance"]
+           "summarize", "cell_map", "embedding_scatter", "phase_diagram", "phase_panels", "curve_panels", "factor_panels", "provenance"]
 
 # Okabe & Ito (2008), "Color Universal Design"
 PALETTE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
@@ -155,6 +155,26 @@ def curve_panels(axes, curves, columns: dict, *, by: str, label: str = "{}", x: 
             for pos in (vlines or {}).get(value, []):
                 ax.axvline(pos, color=color, ls="--", lw=0.8)
         ax.set(xscale="log", yscale=yscale, xlabel=x, ylabel=ylabel)
+    return axes
+
+
+def factor_panels(axes, table, factors, columns: dict, *, base: dict):
+    """One panel per swept factor: each column's seed mean (+/- 1 std) against the factor's
+    value, divided by the column's mean at the base value, so that quantities of different
+    size share an axis.
+
+    Args:
+        axes: one Axes per factor. table: rows with factor, value, seed and `columns`.
+        factors: the factors to draw. columns: {column: label}. base: {factor: base value}.
+    """
+    for factor, ax in zip(factors, np.ravel(axes)):
+        g = table[table.factor == factor]
+        for i, (column, label) in enumerate(columns.items()):
+            ref = g[g.value == base[factor]][column].mean()
+            mean_band(ax, g.value, g[column] / ref, label=label,
+                      color=CLASS_COLORS[i % len(CLASS_COLORS)])
+        ax.axhline(1, color=PALETTE["black"], lw=0.6)
+        ax.set(xlabel=factor, ylabel="relative to base")
     return axes
 
 

@@ -13,7 +13,7 @@ from .models import ACTIVATIONS
 from .tasks import parse_relation
 
 __all__ = ["provenance", "StaticsParams", "GoldilocksParams", "ReponsParams", "FieldtheoryParams",
-           "TwolayerParams", "PROFILES", "STORED", "resolve", "from_namespace", "stored_config"]
+           "TwolayerParams", "DualityParams", "PROFILES", "STORED", "resolve", "from_namespace", "stored_config"]
 
 
 def _positive_int(name, value):
@@ -291,6 +291,67 @@ class TwolayerParams:
         _device(self.device)
 
 
+@dataclass(frozen=True)
+class DualityParams:
+    """Chapter 6 (activity-weight duality). See book/duality.md; spec beyond.md C.3."""
+
+    dataset: str = "digits"              # "digits" (scikit-learn), "synthetic", "mnist" (local)
+    lr: float = 0.1                      # base SGD learning rate (official: 0.1)
+    batch_size: int = 25                 # base batch size (official: 25)
+    beta: float = 0.0                    # base weight-norm penalty
+    penalty_epochs: int = 200            # epochs the penalty acts (official: 200)
+    init_scale: float = 1.0              # base init scale (x PyTorch default)
+    dropout: float = 0.0                 # base dropout after layer 1
+    train_per_class: int = 100           # base training images per class (digits: <= 100)
+    max_epochs: int = 1500               # cap per run (spec quick: 1500)
+    lrs: tuple = ()                      # swept values; () = not swept (full: 0.005 .. 0.1)
+    batch_sizes: tuple = (25, 250)       # (full: 25, 100, 200, 400)
+    betas: tuple = (0.0, 0.01)           # (full: 0, 5e-3, 1e-2, 2e-2)
+    init_scales: tuple = (1.0, 3.0)      # (full: 1, 2, 3, 4)
+    dropouts: tuple = ()                 # (full: 0, 0.05, 0.1, 0.2, 0.3)
+    train_sizes: tuple = ()              # training images per class (full: 25, 50, 100)
+    seeds: int = 2                       # seeds per configuration (full: 10)
+    bridge_relation: str = "mod3"        # GenEFT task of the bridge (chapter 3's)
+    bridge_fraction: float = 0.75        # its train fraction
+    bridge_steps: int = 4000             # Adam steps of the GenEFT models
+    bridge_seeds: int = 2                # seeds per phase
+    bridge_depth: int = 2                # decoder of the bridge models (chapter 3 quick: 2 x 20)
+    bridge_width: int = 20
+    bridge_generalizing: tuple = (1e-2, 1e-3)   # (eta_enc, eta_dec) in chapter 3's G region
+    bridge_memorizing: tuple = (1e-4, 1e-2)     # ... and in its M region
+
+    def __post_init__(self):
+        from .duality import DATASETS
+        if self.dataset not in DATASETS:
+            raise ValueError(f"dataset must be one of {sorted(DATASETS)}, got {self.dataset!r}")
+        for name in ("batch_size", "penalty_epochs", "train_per_class", "max_epochs", "seeds",
+                     "bridge_steps", "bridge_seeds"):
+            _positive_int(name, getattr(self, name))
+        for name in ("lr", "init_scale"):
+            _positive_number(name, getattr(self, name))
+        for name in ("lrs", "init_scales"):
+            if getattr(self, name):
+                _positive_list(name, getattr(self, name))
+        for name in ("batch_sizes", "train_sizes"):
+            if getattr(self, name):
+                _int_list(name, getattr(self, name), 1)
+        for name, values in (("beta", (self.beta,)), ("betas", self.betas)):
+            if not all(isinstance(v, (int, float)) and v >= 0 for v in values):
+                raise ValueError(f"{name} must be numbers >= 0, got {values!r}")
+        for name, values in (("dropout", (self.dropout,)), ("dropouts", self.dropouts)):
+            if not all(isinstance(v, (int, float)) and 0 <= v < 1 for v in values):
+                raise ValueError(f"{name} must be numbers in [0, 1), got {values!r}")
+        for name in ("bridge_depth", "bridge_width"):
+            _positive_int(name, getattr(self, name))
+        for name in ("bridge_generalizing", "bridge_memorizing"):
+            if len(getattr(self, name)) != 2:
+                raise ValueError(f"{name} must be two learning rates (eta_enc, eta_dec), got "
+                                 f"{getattr(self, name)!r}")
+            _positive_list(name, getattr(self, name))
+        parse_relation(self.bridge_relation, 30)
+        _fractions("bridge_fraction", (self.bridge_fraction,))
+
+
 PROFILES = {
     "statics": {
         "quick": StaticsParams(),
@@ -324,6 +385,13 @@ PROFILES = {
         "full": TwolayerParams(d=50, alphas=(4, 8, 16, 32, 64), widths=(400, 1600),
                                contrast_a0s=(0.01, 1.0, 3.0, 10.0), contrast_steps=40_000,
                                noise_alphas=(4, 8, 16, 32, 64), steps=20_000, seeds=10),
+    },
+    "duality": {
+        "quick": DualityParams(),
+        "full": DualityParams(lrs=(0.005, 0.01, 0.02, 0.05, 0.1), batch_sizes=(25, 100, 200, 400),
+                              betas=(0.0, 0.005, 0.01, 0.02), init_scales=(1.0, 2.0, 3.0, 4.0),
+                              dropouts=(0.0, 0.05, 0.1, 0.2, 0.3), train_sizes=(25, 50, 100),
+                              max_epochs=3000, seeds=10, bridge_steps=10_000, bridge_seeds=5),
     },
 }
 

@@ -147,8 +147,8 @@ def gd_step(a, W, data: Data, *, eta: float, activation: str = "relu", train_a: 
 
 
 def alignment(a, W, u):
-    """Feature alignment A = sum_i |a_i| ||w_i|| |cos(w_i, u)| / sum_i |a_i| ||w_i||, in [0, 1]
-    (spec B.2). Returns (R,)."""
+    """Feature alignment ``A = sum_i abs(a_i) norm(w_i) abs(cos(w_i, u)) / sum_i abs(a_i)
+    norm(w_i)``, in [0, 1] (spec B.2). Returns (R,)."""
     norm = W.norm(dim=-1)                                          # (R, m)
     cos = (W @ u.unsqueeze(-1)).squeeze(-1).abs() / norm.clamp_min(1e-300)
     mass = a.abs() * norm
@@ -156,7 +156,7 @@ def alignment(a, W, u):
 
 
 def path_norm(a, W):
-    """Path norm P = (1/m) sum_i |a_i| ||w_i||, the complexity proxy of spec B.2: it bounds the
+    """Path norm ``P = (1/m) sum_i abs(a_i) norm(w_i)``, the complexity proxy of spec B.2: it bounds the
     Rademacher complexity of two-layer ReLU nets. Returns (R,)."""
     return (a.abs() * W.norm(dim=-1)).mean(1)
 

@@ -1,0 +1,495 @@
+"""Activity-weight duality: the generalization gap as sharpness times dual-weight spread
+(Feng, Zhang and Tu, Nature Machine Intelligence 5, 908 (2023); spec beyond.md C).
+
+A dense layer maps activities a to z = W a. A test input whose activities are a' = a + da gives
+the same downstream output as the training input a under the weights W + dW whenever
+dW a = W da; the minimum-Frobenius-norm solution is the rank-one dual weight change
+
+    dW* = (W da) a^T / norm(a)^2                                          (spec C.2, item 2)
+
+so the loss of a test sample equals the loss of its matched training sample under a perturbed
+layer, exactly. Projected on the eigenvectors v_n of the training-loss Hessian, the mean loss
+difference splits over directions (spec C.2, item 6):
+
+    mean_k dl_k = sum_n [ mu_gamma,n mu_theta,n + c_n sigma_gamma,n sigma_theta,n ],
+
+with theta_k,n = v_n . vec(dW*_k) (the dual weights), gamma_k,n = v_n . g_k (the secant
+gradient g_k = dl_k dw_k / norm(dw_k)^2), means mu, population standard deviations sigma and
+correlations c over test samples k. sigma_gamma is the sharpness factor, sigma_theta the size.
+
+The functions here take a layer's weights, the activities entering it and `rest`, the fixed
+map from the layer's output z to the logits, so the same code analyses the middle layer of an
+MLP and the first decoder layer of a GenEFT model. Training of the chapter's MLPs (ReLU, no
+biases, SGD) and its datasets are at the end.
+"""
+from __future__ import annotations
+
+import gzip
+import math
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+__all__ = ["dual_weights", "secant", "nearest_same_label", "layer_hessian", "decomposition",
+           "analyse_layer", "spearman", "DATASETS", "Dataset", "load_data", "RunConfig",
+           "init_mlp", "train_mlp", "mlp_rest", "analyse_mlp", "analyse_decoder", "summary", "sweep", "trends", "geneft_phases"]
+
+F64 = torch.float64
+
+
+# --- the duality (spec C.2, items 1-4) -----------------------------------------------------
+
+def dual_weights(W, a, a_prime):
+    """Minimum-norm dual weight changes ``dW*_k = (W da_k) a_k^T / norm(a_k)^2``, da = a' - a.
+
+    Args:
+        W: (n_out, n_in) layer weights (row = output unit).
+        a, a_prime: (K, n_in) activities of the matched training and test samples.
+
+    Returns:
+        (K, n_out, n_in): ``(W + dW*_k) a_k = W a'_k`` for every k, and the Frobenius norm of
+        ``dW*_k`` is ``norm(W da_k) / norm(a_k)``. Pairs with a_k = 0 have no solution and raise.
+
+    Raises:
+        ValueError: if some a_k is zero.
+    """
+    norm2 = (a * a).sum(-1)                                       # (K,)
+    if bool((norm2 == 0).any()):
+        raise ValueError(f"a must be nonzero for every pair; {int((norm2 == 0).sum())} are zero")
+    return torch.einsum("ko,ki->koi", (a_prime - a) @ W.T, a) / norm2[:, None, None]
+
+
+def secant(dl, dw):
+    """Secant ("effective gradient") vectors g_k = dl_k dw_k / norm(dw_k)^2, so that
+    g_k . dw_k = dl_k exactly (spec C.2, item 4). dl: (K,), dw: (K, M); returns (K, M)."""
+    return dl[:, None] * dw / (dw * dw).sum(1, keepdim=True).clamp_min(1e-300)
+
+
+def nearest_same_label(X_train, y_train, X_test, y_test):
+    """For every test sample, the index of the closest training sample (Euclidean) of the same
+    label (spec C.2, item 3). Arrays (N, D), (N,), (K, D), (K,); returns (K,) int64.
+
+    Raises:
+        ValueError: if a test label has no training sample.
+    """
+    X_train, X_test = torch.as_tensor(X_train, dtype=F64), torch.as_tensor(X_test, dtype=F64)
+    y_train, y_test = torch.as_tensor(y_train), torch.as_tensor(y_test)
+    dist = torch.cdist(X_test, X_train)                           # (K, N)
+    dist[y_test[:, None] != y_train[None, :]] = math.inf
+    if bool(torch.isinf(dist.min(1).values).any()):
+        raise ValueError("every test label must occur in the training set")
+    return dist.argmin(1)
+
+
+def layer_hessian(W, a_train, y_train, rest, loss):
+    """Exact Hessian of the mean training loss L(W) = mean_mu loss(rest(W a_mu), y_mu) with
+    respect to the M = n_out * n_in entries of W (row-major vec), (M, M), symmetrised."""
+    def L(flat):
+        return loss(rest(a_train @ flat.view_as(W).T), y_train).mean()
+    H = torch.autograd.functional.hessian(L, W.reshape(-1), vectorize=True)
+    return (H + H.T) / 2
+
+
+# --- the decomposition (spec C.2, items 4-6) -----------------------------------------------
+
+@dataclass(frozen=True)
+class Decomposition:
+    """Per-direction factors of the A-W decomposition, directions sorted by Hessian eigenvalue
+    (largest first). Arrays are numpy (M,); see `decomposition`."""
+
+    lam: np.ndarray           # Hessian eigenvalues lambda_n
+    mu_gamma: np.ndarray      # mean over test samples of gamma_k,n
+    mu_theta: np.ndarray      # mean of theta_k,n
+    sigma_gamma: np.ndarray   # std (ddof 0) of gamma: the sharpness factor
+    sigma_theta: np.ndarray   # std of theta: the size factor
+    corr: np.ndarray          # Pearson correlation c_n (0 where a std is 0)
+
+    @property
+    def mean_terms(self) -> np.ndarray:
+        return self.mu_gamma * self.mu_theta
+
+    @property
+    def cov_terms(self) -> np.ndarray:
+        return self.corr * self.sigma_gamma * self.sigma_theta
+
+    @property
+    def contributions(self) -> np.ndarray:
+        """mu_gamma mu_theta + c sigma_gamma sigma_theta per direction; they sum to the A-W
+        estimate of the gap."""
+        return self.mean_terms + self.cov_terms
+
+
+def decomposition(gamma, theta, lam) -> Decomposition:
+    """Split mean_k gamma_k . theta_k over the coordinates n (spec C.2, item 6):
+    mean_k gamma_k,n theta_k,n = mu_gamma,n mu_theta,n + c_n sigma_gamma,n sigma_theta,n.
+
+    Args:
+        gamma, theta: (K, M) coordinates of the secant gradients and dual weights in an
+            orthonormal basis. lam: (M,) the basis' eigenvalues (carried along).
+    """
+    gamma, theta = np.asarray(gamma, float), np.asarray(theta, float)
+    mg, mt = gamma.mean(0), theta.mean(0)
+    sg, st = gamma.std(0), theta.std(0)
+    cov = ((gamma - mg) * (theta - mt)).mean(0)
+    denom = sg * st
+    corr = np.divide(cov, denom, out=np.zeros_like(cov), where=denom > 0)
+    return Decomposition(np.asarray(lam, float), mg, mt, sg, st, corr)
+
+
+def spearman(x, y) -> float:
+    """Spearman rank correlation of two 1-d arrays (scipy.stats.spearmanr)."""
+    from scipy.stats import spearmanr
+    return float(spearmanr(x, y).statistic)
+
+
+def analyse_layer(W, rest, loss, a_train, y_train, a_match, a_test, y_test):
+    """The A-W analysis of one layer (spec C.2): dual weights of every test sample against its
+    matched training sample, their exact loss differences, the training-loss Hessian and the
+    decomposition of the A-W gap estimate over its eigen-directions. Everything in float64.
+
+    Args:
+        W: (n_out, n_in) the layer. rest: maps the layer output z (B, n_out) to logits.
+        loss: per-sample loss(logits, labels) -> (B,).
+        a_train, y_train: activities and labels of the training set (for the Hessian and the
+            training loss). a_match: (K, n_in) activities of the matched training samples;
+            a_test, y_test: (K, n_in), (K,) of the test samples.
+
+    Returns:
+        dict with "decomposition" (Decomposition), "aw" (mean_k dl_k), "gap" (test loss minus
+        training loss), "train_loss", "test_loss", "exactness" (``max_k abs(l(x'_k, W) -
+        l(x_k, W + dW*_k))``), "identity" (``abs(sum of contributions - aw)``).
+    """
+    W = W.to(F64)
+    dW = dual_weights(W, a_match, a_test)                              # (K, n_out, n_in)
+    with torch.no_grad():
+        l_test = loss(rest(a_test @ W.T), y_test)                      # (K,)
+        l_match = loss(rest(a_match @ W.T), y_test)
+        l_dual = loss(rest(torch.einsum("koi,ki->ko", W + dW, a_match)), y_test)
+        train_loss = loss(rest(a_train @ W.T), y_train).mean()
+    dl = l_test - l_match
+    dw = dW.reshape(len(dW), -1)                                       # (K, M)
+    g = secant(dl, dw)
+    lam, V = torch.linalg.eigh(layer_hessian(W, a_train, y_train, rest, loss))
+    lam, V = lam.flip(0), V.flip(1)                                    # largest first
+    dec = decomposition((g @ V).numpy(), (dw @ V).numpy(), lam.numpy())
+    aw = float(dl.mean())
+    return {"decomposition": dec, "aw": aw, "gap": float(l_test.mean() - train_loss),
+            "train_loss": float(train_loss), "test_loss": float(l_test.mean()),
+            "exactness": float((l_test - l_dual).abs().max()),
+            "identity": abs(float(dec.contributions.sum()) - aw)}
+
+
+# --- data (spec C.3) ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Dataset:
+    """Inputs scaled to [0, 1] and integer labels; `name` says where they came from."""
+
+    name: str
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+
+def _split(name, X, y, train_per_class, test_per_class, seed):
+    """A stratified split: test_per_class test samples of each class (the same for every
+    train_per_class), then train_per_class training samples of each class from the rest."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(y))
+    X, y = X[order], y[order]
+    test = np.zeros(len(y), bool)
+    for c in np.unique(y):
+        idx = np.flatnonzero(y == c)
+        test[idx[:test_per_class]] = True
+    train = np.zeros(len(y), bool)
+    for c in np.unique(y):
+        idx = np.flatnonzero((y == c) & ~test)
+        if len(idx) < train_per_class:
+            raise ValueError(f"train_per_class must be <= {len(idx)} for {name} (class {c}), "
+                             f"got {train_per_class}")
+        train[idx[:train_per_class]] = True
+    return Dataset(name, X[train], y[train], X[test], y[test])
+
+
+def _digits(train_per_class, seed):
+    """scikit-learn's bundled 8x8 digits (1797 images, no download), pixels / 16; 74 test
+    images per class leave up to 100 training images in the smallest class."""
+    from sklearn.datasets import load_digits
+    d = load_digits()
+    return _split("digits (scikit-learn, 8x8)", d.data / 16.0, d.target, train_per_class, 74,
+                  seed)
+
+
+def _synthetic(train_per_class, seed):
+    """Ten Gaussian prototypes mu_c ~ N(0, I_64) and x = sigmoid(mu_c + 1.6 xi) (spec C.3b)."""
+    rng = np.random.default_rng(1000 + seed)
+    protos = rng.standard_normal((10, 64))
+    y = np.repeat(np.arange(10), train_per_class + 80)
+    X = 1 / (1 + np.exp(-(protos[y] + 1.6 * rng.standard_normal((len(y), 64)))))
+    return _split("synthetic Gaussian mixture (64 features)", X, y, train_per_class, 80, seed)
+
+
+def _read_idx(path):
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    dims = raw[3]
+    shape = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def _mnist(train_per_class, seed):
+    """MNIST from a local copy only (no download): the four .gz IDX files in $GENEFT_MNIST."""
+    root = Path(os.environ.get("GENEFT_MNIST", "~/.cache/mnist")).expanduser()
+    files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    missing = [f for f in files if not (root / f).exists()]
+    if missing:
+        raise FileNotFoundError(f"dataset 'mnist' needs a local copy: {missing} not found in "
+                                f"{root} (set GENEFT_MNIST); use dataset 'digits' otherwise")
+    Xtr, ytr, Xte, yte = (_read_idx(root / f) for f in files)
+    picked = _split("MNIST (local copy)", Xtr.reshape(len(Xtr), -1) / 255.0, ytr.astype(int),
+                    train_per_class, 0, seed)
+    test = np.random.default_rng(seed).permutation(len(yte))[:1000]
+    return replace(picked, X_test=Xte.reshape(len(Xte), -1)[test] / 255.0,
+                   y_test=yte[test].astype(int))
+
+
+DATASETS = {"digits": _digits, "synthetic": _synthetic, "mnist": _mnist}
+
+
+def load_data(dataset: str = "digits", *, train_per_class: int = 100, seed: int = 0) -> Dataset:
+    """The chapter's data: "digits" (default; bundled with scikit-learn), "synthetic" (made
+    here) or "mnist" (a local copy only). The test set does not depend on train_per_class.
+
+    Raises:
+        ValueError: naming `dataset` and the allowed values, or a too large train_per_class.
+    """
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset must be one of {sorted(DATASETS)}, got {dataset!r}")
+    return DATASETS[dataset](train_per_class, seed)
+
+
+# --- the chapter's networks (spec C.3) ------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One training run of the d_in-30-30-10 ReLU MLP without biases (spec C.3)."""
+
+    lr: float = 0.1               # SGD learning rate (official code: 0.1)
+    batch_size: int = 25          # SGD batch size (official: 25)
+    beta: float = 0.0             # weight-norm penalty beta * norm(theta) (official sweep 0..2e-2)
+    penalty_epochs: int = 200     # epochs the penalty is applied (official: 200)
+    init_scale: float = 1.0       # multiplies PyTorch's default init (official sweep 4..7 on MNIST)
+    dropout: float = 0.0          # dropout after the first layer
+    train_per_class: int = 100    # training samples per class
+    max_epochs: int = 1500        # cap; training stops at loss < 1e-3 and accuracy 1
+    hidden: int = 30              # hidden units per layer (official: 30)
+
+
+def init_mlp(d_in: int, hidden: int, *, scale: float = 1.0, seed: int = 0):
+    """Weights [W1 (hidden, d_in), W2 (hidden, hidden), W3 (10, hidden)] ~ U(+-1/sqrt(fan_in))
+    times scale (PyTorch's nn.Linear default), float32."""
+    g = torch.Generator().manual_seed(seed)
+    sizes = [(hidden, d_in), (hidden, hidden), (10, hidden)]
+    return [((torch.rand(o, i, generator=g) * 2 - 1) / math.sqrt(i) * scale).requires_grad_()
+            for o, i in sizes]
+
+
+def _logits(Ws, X, *, dropout=0.0, generator=None):
+    h = torch.relu(X @ Ws[0].T)
+    if dropout > 0:
+        keep = torch.rand(h.shape, generator=generator) >= dropout
+        h = h * keep / (1 - dropout)
+    return torch.relu(h @ Ws[1].T) @ Ws[2].T
+
+
+def train_mlp(data: Dataset, config: RunConfig, *, seed: int = 0):
+    """Plain SGD on the cross-entropy, mini-batches in a seeded order; stops when the training
+    loss is below 1e-3 and the training accuracy is 1, or at max_epochs.
+
+    Returns:
+        (weights [W1, W2, W3] as float64 tensors, epochs run).
+    """
+    X = torch.as_tensor(data.X_train, dtype=torch.float32)
+    y = torch.as_tensor(data.y_train, dtype=torch.long)
+    Ws = init_mlp(X.shape[1], config.hidden, scale=config.init_scale, seed=seed)
+    opt = torch.optim.SGD(Ws, lr=config.lr)
+    g = torch.Generator().manual_seed(10_000 + seed)
+    for epoch in range(1, config.max_epochs + 1):
+        for idx in torch.randperm(len(y), generator=g).split(config.batch_size):
+            loss = torch.nn.functional.cross_entropy(
+                _logits(Ws, X[idx], dropout=config.dropout, generator=g), y[idx])
+            if config.beta > 0 and epoch <= config.penalty_epochs:
+                loss = loss + config.beta * torch.cat([W.reshape(-1) for W in Ws]).norm()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        with torch.no_grad():
+            out = _logits(Ws, X)
+            done = (torch.nn.functional.cross_entropy(out, y) < 1e-3
+                    and bool((out.argmax(1) == y).all()))
+        if done:
+            break
+    return [W.detach().to(F64) for W in Ws], epoch
+
+
+def _ce(logits, labels):
+    return torch.nn.functional.cross_entropy(logits, labels, reduction="none")
+
+
+def mlp_rest(Ws):
+    """The map from the middle layer's output z to the logits: W3 relu(z)."""
+    return lambda z: torch.relu(z) @ Ws[2].T
+
+
+def analyse_mlp(data: Dataset, Ws):
+    """`analyse_layer` for the middle 30x30 layer of a trained MLP (spec C.3): its input
+    activities are relu(W1 x); test samples are paired in input space."""
+    X_train, X_test = (torch.as_tensor(x, dtype=F64) for x in (data.X_train, data.X_test))
+    y_train, y_test = (torch.as_tensor(y, dtype=torch.long) for y in (data.y_train, data.y_test))
+    match = nearest_same_label(X_train, y_train, X_test, y_test)
+    act = lambda X: torch.relu(X @ Ws[0].T)  # noqa: E731
+    a_train, a_test = act(X_train), act(X_test)
+    keep = (a_train[match] ** 2).sum(1) > 0       # a dead activity vector has no dual
+    return {**analyse_layer(Ws[1], mlp_rest(Ws), _ce, a_train, y_train, a_train[match][keep],
+                            a_test[keep], y_test[keep]), "dropped_pairs": int((~keep).sum())}
+
+
+def analyse_decoder(model, pairs, labels, train_mask):
+    """`analyse_layer` for the first decoder layer of a trained GenEFT model (spec C.4): its
+    input activities are the combined repon embeddings z of a pair, a held-out pair is a new
+    activity at that layer, and it is matched to the nearest training pair of the same label
+    in z-space. The loss is the per-pair BCE on the logit.
+
+    Args:
+        model: a models.Ensemble of one model (Ensemble.single). pairs: (P, 2) all pairs;
+            labels: (P,) in {0, 1}; train_mask: (P,) bool.
+    """
+    from .models import ACTIVATIONS, combine
+    cfg = model.config
+    if model.size != 1 or cfg.depth < 1:
+        raise ValueError("model must be a single model (Ensemble.single) with depth >= 1")
+    act = ACTIVATIONS[cfg.activation]
+    Ws = [w[0].to(F64) for w in model.weights]                # (in_l, out_l)
+    bs = [b[0, 0].to(F64) for b in model.biases]              # (out_l,)
+
+    def rest(z):                                              # first layer's W a -> logit
+        h = act(z + bs[0])
+        for l in range(1, len(Ws)):
+            h = h @ Ws[l] + bs[l]
+            if l < len(Ws) - 1:
+                h = act(h)
+        return h.squeeze(-1)
+
+    bce = lambda logit, y: torch.nn.functional.binary_cross_entropy_with_logits(  # noqa: E731
+        logit, y, reduction="none")
+    z = combine(model.embeddings.to(F64), torch.as_tensor(pairs), cfg.mode)[0]   # (P, in)
+    y = torch.as_tensor(labels, dtype=F64)
+    train = torch.as_tensor(train_mask)
+    match = nearest_same_label(z[train], y[train], z[~train], y[~train])
+    return analyse_layer(Ws[0].T, rest, bce, z[train], y[train], z[train][match], z[~train],
+                         y[~train])
+
+
+def geneft_phases(relation: str, fraction: float, rates: dict, seeds, *, steps: int = 4000,
+                  depth: int = 2, width: int = 20, n: int = 30, progress: bool = False):
+    """Train GenEFT models (concat, tanh, d = 2, Adam, chapter 3's set-up) at each named pair
+    of learning rates and run `analyse_decoder` on each (spec C.4 bonus).
+
+    Args:
+        relation: a task spec ("mod3"). fraction: train fraction (one split per seed).
+        rates: {phase name: (eta_enc, eta_dec)}. seeds: seeds per phase.
+
+    Returns:
+        (table, results): one row per (phase, seed) with the final train and test accuracy and
+        the `summary` numbers; {(phase, seed): the full analysis}.
+    """
+    import pandas as pd
+    from .models import ModelConfig, init_ensemble
+    from .tasks import all_pairs, parse_relation, train_mask
+    from .train import train
+    rel = parse_relation(relation, n)
+    pairs, labels = all_pairs(rel)
+    config = ModelConfig(n=n, dim=2, depth=depth, width=width)
+    rows, results = [], {}
+    for phase, seed in tqdm([(p, s) for p in rates for s in seeds], disable=not progress,
+                            desc="GenEFT models"):
+        mask = train_mask(len(labels), fraction, seed)
+        model = init_ensemble(config, [seed])
+        hist = train(model, torch.as_tensor(labels), torch.as_tensor(mask)[None], steps=steps,
+                     lr_enc=rates[phase][0], lr_dec=rates[phase][1], eval_every=steps)
+        results[(phase, seed)] = analyse_decoder(model.single(0), pairs, labels, mask)
+        rows.append({"phase": phase, "seed": seed, "train_acc": float(hist.train_acc[0, -1]),
+                     "test_acc": float(hist.test_acc[0, -1]), **summary(results[(phase, seed)])})
+    return pd.DataFrame(rows), results
+
+
+def summary(result) -> dict:
+    """The numbers of one analysis the chapter tabulates: gap and A-W estimate, exactness and
+    identity errors, the mean and covariance parts, the sharpness-size sum sum_n sigma_gamma
+    sigma_theta, the size sum_n sigma_theta^2, the flatness mean_n sigma_gamma, the largest
+    eigenvalue, the median correlation and the Spearman correlation of sigma_gamma with lambda
+    over the top 100 directions."""
+    dec = result["decomposition"]
+    top = min(100, len(dec.lam))
+    return {"gap": result["gap"], "aw": result["aw"], "train_loss": result["train_loss"],
+            "test_loss": result["test_loss"], "exactness": result["exactness"],
+            "identity": result["identity"], "mean_terms": float(dec.mean_terms.sum()),
+            "cov_terms": float(dec.cov_terms.sum()),
+            "sharp_size": float((dec.sigma_gamma * dec.sigma_theta).sum()),
+            "size": float((dec.sigma_theta ** 2).sum()),
+            "flatness": float(dec.sigma_gamma.mean()), "lam_max": float(dec.lam[0]),
+            "corr_median": float(np.median(dec.corr[:top])),
+            "spearman_top100": spearman(dec.sigma_gamma[:top], dec.lam[:top])}
+
+
+def sweep(dataset: str, base: RunConfig, factors: dict, seeds, *, progress: bool = False):
+    """Train and analyse the base configuration and every one-factor change of it.
+
+    Args:
+        dataset: a key of DATASETS. base: the RunConfig every run starts from.
+        factors: {RunConfig field: [values]}; each value is run with the other fields at base,
+            and the base value is added to every factor's values.
+        seeds: seeds per configuration (the data split, the init and the batch order).
+
+    Returns:
+        (table, results): a pandas DataFrame with one row per (factor, value, seed) holding
+        the factor, its value, the seed, `run` (one id per trained network: the base runs
+        appear under every factor), `is_base`, the epochs run and the `summary` numbers; and
+        {run: the full analysis of `analyse_mlp`}.
+    """
+    import pandas as pd
+    unknown = sorted(set(factors) - set(vars(base)))
+    if unknown:
+        raise ValueError(f"factors must be fields of RunConfig {sorted(vars(base))}, "
+                         f"got {unknown}")
+    configs = {}
+    for name, values in factors.items():
+        for v in sorted(set(values) | {getattr(base, name)}):
+            configs.setdefault(replace(base, **{name: v}), []).append((name, v))
+    rows, results = [], {}
+    jobs = [(c, s) for c in configs for s in seeds]
+    for run, (config, seed) in enumerate(tqdm(jobs, disable=not progress, desc="A-W runs")):
+        data = load_data(dataset, train_per_class=config.train_per_class, seed=seed)
+        Ws, epochs = train_mlp(data, config, seed=seed)
+        results[run] = analyse_mlp(data, Ws)
+        rows += [{"factor": name, "value": v, "seed": seed, "run": run,
+                  "is_base": config == base, "epochs": epochs, **summary(results[run])}
+                 for name, v in configs[config]]
+    return pd.DataFrame(rows), results
+
+
+def trends(table, columns=("gap", "sharp_size", "size", "flatness")):
+    """Per swept factor, the Spearman correlation between the factor's value and the
+    seed-averaged `columns` (spec C.3 trend criteria: its sign is the trend). Factors with a
+    single value are left out. Returns a DataFrame indexed by factor."""
+    import pandas as pd
+    means = table.groupby(["factor", "value"])[list(columns)].mean().reset_index()
+    out = {f: {c: spearman(g.value, g[c]) for c in columns}
+           for f, g in means.groupby("factor") if g.value.nunique() > 1}
+    return pd.DataFrame.from_dict(out, orient="index", columns=list(columns)).rename_axis("factor")
