@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 MATHJAX_VERSION := 3.2.2
 MATHJAX := _assets/mathjax/tex-chtml-full.js
 
-.PHONY: book test venv clean browser
+.PHONY: book test venv clean browser screenshot
 
 venv: $(STAMP)
 
@@ -47,6 +47,12 @@ book: $(STAMP) $(MATHJAX) _build/.library-hash
 
 test: $(STAMP) $(MATHJAX) browser
 	$(BIN)/python -m pytest -q
+
+# The README's screenshot: build the book, run the browser test on it (it saves a screenshot of
+# every page in _build/screenshots/), and copy the repon-dynamics chapter's into docs/.
+screenshot: book browser
+	GENEFT_BUILT_BOOK=_build/html $(BIN)/python -m pytest -q tests/test_site.py
+	cp _build/screenshots/repons.png docs/screenshot-repons.png
 
 clean:
 	rm -rf _build runs

@@ -20,7 +20,8 @@ CHROMIUM = (os.environ.get("GENEFT_CHROMIUM") or shutil.which("chromium")
 # Flags for a headless root session on a machine with a closed network.
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-CHAPTERS = ("intro", "statics", "goldilocks", "repons", "fieldtheory", "twolayer", "duality", "scorecard", "api")
+CHAPTERS = ("intro", "statics", "goldilocks", "repons", "fieldtheory", "twolayer", "duality",
+            "scorecard", "api")
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
