@@ -20,7 +20,10 @@ from geneft.runner import CHAPTERS, book_dir, parse_parameter
     ("statics", "mc_relations", "mod3,greater", ["mod3", "greater"]),
     ("repons", "save_results", "true", True),
     ("repons", "save_results", "No", False),
-], ids=["int", "float", "list", "json-list", "none", "path", "str-list", "bool", "bool-no"])
+    ("duality", "lrs", "[0.05, 0.1]", [0.05, 0.1]),        # empty at quick, floats at full
+    ("twolayer", "contrast_a0s", "1,10", [1.0, 10.0]),
+], ids=["int", "float", "list", "json-list", "none", "path", "str-list", "bool", "bool-no",
+        "empty-list", "float-list"])
 def test_parameters_are_parsed_with_their_declared_type(chapter, name, text, value):
     assert parse_parameter(chapter, name, text) == value
 

@@ -36,7 +36,7 @@ def book_dir() -> Path:
 
 def parse_parameter(chapter: str, name: str, text: str):
     """The value of parameter `name` of `chapter` from command-line text, typed like the quick
-    profile's value: int, float, str (or 'none'), or a list ('1,2,3' or JSON '[1, 2, 3]').
+    profile's value (or, for a list empty there, another profile's): int, float, str (or 'none'), or a list ('1,2,3' or JSON '[1, 2, 3]').
 
     Raises:
         ValueError: unknown chapter or parameter (the message lists the valid ones), or text
@@ -48,7 +48,10 @@ def parse_parameter(chapter: str, name: str, text: str):
     names = [f.name for f in fields(base)]
     if name not in names:
         raise ValueError(f"unknown parameter {name!r} for chapter {chapter!r}; valid: {names}")
-    default = getattr(base, name)
+    # A list that is empty in the quick profile (a sweep not run there) is typed like the
+    # same list in another profile.
+    default = next((getattr(p, name) for p in PROFILES[chapter].values() if getattr(p, name)),
+                   getattr(base, name))
     try:
         return _typed(default, text)
     except ValueError:
