@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from geneft.cli import main
+from geneft.profiles import PROFILES
 from geneft.runner import CHAPTERS, book_dir, parse_parameter
 
 
@@ -110,3 +111,17 @@ def test_one_version_everywhere():
     citation = re.search(r"^version: (\S+)", (root / "CITATION.cff").read_text(), re.M)
     assert pyproject.group(1) == citation.group(1) == geneft.__version__
     assert f"## {geneft.__version__}" in (root / "CHANGELOG.md").read_text()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_papermill_reads_every_parameter_of_the_parameters_cell(chapter, tmp_path):
+    """papermill's parser (used by `papermill --help-notebook` and for typing -p values) must
+    read each line of the cell; a comment holding '=' once made it drop a parameter."""
+    from dataclasses import fields
+
+    jupytext = pytest.importorskip("jupytext")
+    papermill = pytest.importorskip("papermill")
+    path = tmp_path / f"{chapter}.ipynb"
+    jupytext.write(jupytext.read(book_dir() / f"{chapter}.md"), path)
+    names = set(papermill.inspect_notebook(str(path)))
+    assert names == {"profile"} | {f.name for f in fields(PROFILES[chapter]["quick"])}

@@ -17,6 +17,7 @@ grid. Data and initial weights are drawn in float64; training runs in float32 by
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,7 @@ def gaussian_equivalence(sigma=np.tanh, *, points: int = 400_001, cutoff: float 
     return mu0, mu1, float(w @ s ** 2) - mu0 ** 2 - mu1 ** 2
 
 
+@dataclass
 class Data:
     """Training and test sets of every replica, padded to a common size.
 
@@ -64,9 +66,13 @@ class Data:
         target phi(<u, x>) (0 for pure noise); u: (R, d) unit latent directions; n: (R,) sizes.
     """
 
-    def __init__(self, X, y, weight, X_test, y_test, u, n):
-        self.X, self.y, self.weight = X, y, weight
-        self.X_test, self.y_test, self.u, self.n = X_test, y_test, u, n
+    X: torch.Tensor
+    y: torch.Tensor
+    weight: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+    u: torch.Tensor
+    n: torch.Tensor
 
 
 def make_data(ns, d: int, seeds, *, target: str = "latent", tau: float = 0.5,
