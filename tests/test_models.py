@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from geneft.models import ModelConfig, combine, forward, ideal_config, init_ensemble
+from geneft.models import (ModelConfig, combine, decode, forward, ideal_config,
+                           init_ensemble)
 
 
 def test_modes_shapes_and_symmetry():
@@ -19,6 +20,15 @@ def test_init_depends_only_on_seed():
     a, b = init_ensemble(cfg, [3, 7]), init_ensemble(cfg, [7])
     assert torch.equal(a.embeddings[1], b.embeddings[0])
     assert all(torch.equal(wa[1], wb[0]) for wa, wb in zip(a.weights, b.weights))
+
+
+def test_decode_from_a_later_layer_continues_the_forward_pass():
+    cfg = ModelConfig(n=5, depth=3, width=4, mode="concat")
+    ens = init_ensemble(cfg, [0, 1])
+    pairs = torch.cartesian_prod(torch.arange(5), torch.arange(5))
+    h = torch.tanh(torch.baddbmm(ens.biases[0], combine(ens.embeddings, pairs, "concat"),
+                                 ens.weights[0]))
+    torch.testing.assert_close(decode(ens, h, first=1), forward(ens, pairs))
 
 
 def test_forward_matches_plain_mlp():

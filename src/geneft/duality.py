@@ -370,29 +370,25 @@ def analyse_decoder(model, pairs, labels, train_mask):
         model: a models.Ensemble of one model (Ensemble.single). pairs: (P, 2) all pairs;
             labels: (P,) in {0, 1}; train_mask: (P,) bool.
     """
-    from .models import ACTIVATIONS, combine
+    from .models import ACTIVATIONS, Ensemble, combine, decode
     cfg = model.config
     if model.size != 1 or cfg.depth < 1:
         raise ValueError("model must be a single model (Ensemble.single) with depth >= 1")
     act = ACTIVATIONS[cfg.activation]
-    Ws = [w[0].to(F64) for w in model.weights]                # (in_l, out_l)
-    bs = [b[0, 0].to(F64) for b in model.biases]              # (out_l,)
+    m64 = Ensemble(cfg, model.embeddings.to(F64), [w.to(F64) for w in model.weights],
+                   [b.to(F64) for b in model.biases])
+    W0, b0 = m64.weights[0][0], m64.biases[0][0]                # (in, out), (1, out)
 
-    def rest(z):                                              # first layer's W a -> logit
-        h = act(z + bs[0])
-        for l in range(1, len(Ws)):
-            h = h @ Ws[l] + bs[l]
-            if l < len(Ws) - 1:
-                h = act(h)
-        return h.squeeze(-1)
+    def rest(z):                                                # first layer's W a -> logit
+        return decode(m64, act(z + b0)[None], first=1)[0]
 
     bce = lambda logit, y: torch.nn.functional.binary_cross_entropy_with_logits(  # noqa: E731
         logit, y, reduction="none")
-    z = combine(model.embeddings.to(F64), torch.as_tensor(pairs), cfg.mode)[0]   # (P, in)
+    z = combine(m64.embeddings, torch.as_tensor(pairs), cfg.mode)[0]   # (P, in)
     y = torch.as_tensor(labels, dtype=F64)
     train = torch.as_tensor(train_mask)
     match = nearest_same_label(z[train], y[train], z[~train], y[~train])
-    return analyse_layer(Ws[0].T, rest, bce, z[train], y[train], z[train][match], z[~train],
+    return analyse_layer(W0.T, rest, bce, z[train], y[train], z[train][match], z[~train],
                          y[~train])
 
 

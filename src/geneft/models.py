@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import torch
 
 __all__ = ["ModelConfig", "MODES", "ACTIVATIONS", "IDEAL_DECODERS", "ideal_config", "Ensemble",
-           "init_ensemble", "combine", "forward"]
+           "init_ensemble", "combine", "forward", "decode"]
 
 MODES = ("concat", "difference", "squared")
 ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu, "gelu": torch.nn.functional.gelu,
@@ -194,11 +194,16 @@ def combine(embeddings: torch.Tensor, pairs: torch.Tensor, mode: str) -> torch.T
 
 def forward(model: Ensemble, pairs: torch.Tensor) -> torch.Tensor:
     """Logits of every model on every pair, (M, P); `pairs` as in `combine`."""
+    return decode(model, combine(model.embeddings, pairs, model.config.mode))
+
+
+def decode(model: Ensemble, h: torch.Tensor, *, first: int = 0) -> torch.Tensor:
+    """The decoder from layer `first` on: h (M, P, in_first) is that layer's input; returns
+    the logits (M, P). `first` > 0 evaluates the rest of a decoder above a given layer."""
     act = ACTIVATIONS[model.config.activation]
-    h = combine(model.embeddings, pairs, model.config.mode)
     last = len(model.weights) - 1
-    for l, (w, b) in enumerate(zip(model.weights, model.biases)):
-        h = torch.baddbmm(b, h, w)
+    for l in range(first, last + 1):
+        h = torch.baddbmm(model.biases[l], h, model.weights[l])
         if l < last:
             h = act(h)
     return h.squeeze(-1)
