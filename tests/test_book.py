@@ -1,20 +1,65 @@
-"""Chapters execute through papermill at tiny parameters; the whole book builds (slow)."""
+"""Chapters execute through papermill at tiny parameters, as Live Code sees them (the cells on
+the page only); the whole book builds (slow)."""
+import ast
 import json
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = ("statics", "goldilocks", "repons", "fieldtheory", "twolayer", "duality")
+
+
+def live_view(chapter):
+    """book/<chapter>.md as a notebook holding only the cells a reader has on the page: Live
+    Code (Thebe) runs these, so a `remove-cell` cell must define nothing the others use."""
+    jupytext = pytest.importorskip("jupytext")
+    nb = jupytext.read(ROOT / "book" / f"{chapter}.md")
+    nb.cells = [c for c in nb.cells if "remove-cell" not in c.metadata.get("tags", [])]
+    return nb
 
 
 def execute(chapter, out, **parameters):
-    """Run book/<chapter>.md through papermill (via jupytext) and return the notebook."""
-    jupytext = pytest.importorskip("jupytext")
+    """Run the Live Code view of book/<chapter>.md through papermill; return the notebook."""
     papermill = pytest.importorskip("papermill")
-    papermill.execute_notebook(jupytext.read(ROOT / "book" / f"{chapter}.md"), str(out),
-                               cwd=str(ROOT / "book"), progress_bar=False,
-                               kernel_name="python3", parameters=parameters)
+    papermill.execute_notebook(live_view(chapter), str(out), cwd=str(ROOT / "book"),
+                               progress_bar=False, kernel_name="python3", parameters=parameters)
     return json.loads(out.read_text())
+
+
+def _names(source, ctx):
+    """Names that a cell's code binds (ctx Store: assignments, defs, imports) or reads (Load)."""
+    tree = ast.parse("\n".join(line for line in source.splitlines()
+                               if not line.lstrip().startswith(("%", "!"))))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ctx):
+            found.add(node.id)
+        elif ctx is ast.Store and isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            found.add(node.name)
+        elif ctx is ast.Store and isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return found
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_removed_cells_define_nothing_the_page_uses(chapter):
+    """Live Code runs only the cells on the page: a name that a later visible cell reads must
+    not be defined only in a `remove-cell` cell."""
+    jupytext = pytest.importorskip("jupytext")
+    nb = jupytext.read(ROOT / "book" / f"{chapter}.md")
+    visible_defs, hidden_only = set(), {}
+    for k, c in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        removed = "remove-cell" in c.metadata.get("tags", [])
+        if removed:
+            for name in _names(c.source, ast.Store) - visible_defs:
+                hidden_only.setdefault(name, k)
+        else:
+            own = _names(c.source, ast.Store)      # loop and comprehension variables
+            used = (_names(c.source, ast.Load) - own) & set(hidden_only)
+            assert not used, (f"{chapter}: code cell {k} reads {sorted(used)}, defined only in "
+                              f"remove-cell cell(s) {sorted(hidden_only[u] for u in used)}")
+            visible_defs |= own
 
 
 def outputs(nb):

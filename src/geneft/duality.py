@@ -32,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+
+from . import progress as _progress
 
 __all__ = ["dual_weights", "secant", "nearest_same_label", "layer_hessian", "decomposition",
            "analyse_layer", "spearman", "DATASETS", "Dataset", "load_data", "RunConfig",
@@ -413,8 +414,8 @@ def geneft_phases(relation: str, fraction: float, rates: dict, seeds, *, steps: 
     pairs, labels = all_pairs(rel)
     config = ModelConfig(n=n, dim=2, depth=depth, width=width)
     rows, results = [], {}
-    for phase, seed in tqdm([(p, s) for p in rates for s in seeds], disable=not progress,
-                            desc="GenEFT models"):
+    for phase, seed in _progress.bar([(p, s) for p in rates for s in seeds],
+                                       progress=progress, desc="GenEFT models"):
         mask = train_mask(len(labels), fraction, seed)
         model = init_ensemble(config, [seed])
         hist = train(model, torch.as_tensor(labels), torch.as_tensor(mask)[None], steps=steps,
@@ -470,7 +471,7 @@ def sweep(dataset: str, base: RunConfig, factors: dict, seeds, *, progress: bool
             configs.setdefault(replace(base, **{name: v}), []).append((name, v))
     rows, results = [], {}
     jobs = [(c, s) for c in configs for s in seeds]
-    for run, (config, seed) in enumerate(tqdm(jobs, disable=not progress, desc="A-W runs")):
+    for run, (config, seed) in enumerate(_progress.bar(jobs, progress=progress, desc="A-W runs")):
         data = load_data(dataset, train_per_class=config.train_per_class, seed=seed)
         Ws, epochs = train_mlp(data, config, seed=seed)
         results[run] = analyse_mlp(data, Ws)

@@ -20,7 +20,8 @@ import math
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
-from tqdm.auto import tqdm
+
+from . import progress as _progress
 
 __all__ = ["ACTIVATIONS", "nngp", "multiplicity", "gegenbauer", "gegenbauer_all", "spectrum", "sphere",
            "Target", "ek_curve", "renormalized_curve", "gp_predict", "gp_test_error",
@@ -213,7 +214,7 @@ def learning_curves(target: Target, depths, n_list, sigma2_list, draws: int, lma
     spectra = {h: spectrum(lambda t, h=h: nngp(t, h), target.d, lmax) for h in depths}
     rows = []
     grid = [(n, k) for n in n_list for k in range(draws)]
-    for n, k in tqdm(grid, disable=not progress, desc="GP draws"):
+    for n, k in _progress.bar(grid, progress=progress, desc="GP draws"):
         x = sphere(n, target.d, np.random.default_rng([seed, n, k]))
         for depth, errors in gp_errors(x, target(x), spectra, target, sigma2_list).items():
             for s2, err in zip(sigma2_list, errors):
@@ -260,7 +261,7 @@ def feature_curves(target: Target, depth: int, widths, n_list, sigma2: float, dr
           for k, x in enumerate(samples) for n in n_list}       # the same for every width
     rows = []
     grid = [(w, k) for w in widths for k in range(draws)]
-    for width, k in tqdm(grid, disable=not progress, desc="random-feature nets"):
+    for width, k in _progress.bar(grid, progress=progress, desc="random-feature nets"):
         x_all = samples[k]
         phi = relu_features(np.vstack([x_all, x_test]), depth, width,
                             np.random.default_rng([seed, width, k, 1]))
@@ -327,7 +328,7 @@ def langevin_curves(target: Target, depth: int, width: int, n_list, sigma2: floa
     x_test = sphere(n_test, target.d, np.random.default_rng([seed, 3]))
     y_test = target(x_test)
     rows = []
-    for n in tqdm(list(n_list), disable=not progress, desc="Langevin chains"):
+    for n in _progress.bar(list(n_list), progress=progress, desc="Langevin chains"):
         x = sphere(n, target.d, np.random.default_rng([seed, n, 0]))
         y = target(x)
         chain = langevin_predictions(x, y, x_test, depth, width, sigma2, steps=steps,

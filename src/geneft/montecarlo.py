@@ -20,8 +20,8 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from . import progress as _progress
 from .tasks import Relation, classes, train_mask
 
 __all__ = ["posterior", "draw_accuracy", "achievable_accuracy", "orbit_posterior"]
@@ -403,7 +403,7 @@ def achievable_accuracy(relation: Relation, fractions, *, draws: int = 20, seed:
     n = relation.n
     acc = np.empty((len(fractions), draws))
     cells = [(f, d) for f in range(len(fractions)) for d in range(draws)]
-    for f, d in tqdm(cells, disable=not progress, desc=f"MC {relation.label}"):
+    for f, d in _progress.bar(cells, progress=progress, desc=f"MC {relation.label}"):
         obs = train_mask(n * n, fractions[f], seed=seed * 100_003 + d).reshape(n, n)
         acc[f, d] = draw_accuracy(posterior(relation, obs, seed=seed * 100_003 + d))
     return {"fraction": fractions, "accuracy": acc, "mean": acc.mean(axis=1),

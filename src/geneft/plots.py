@@ -11,7 +11,7 @@ from importlib.resources import files
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "show", "mean_band",
+__all__ = ["WIDTH", "PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "show", "mean_band",
            "summarize", "cell_map", "embedding_scatter", "phase_diagram", "phase_panels", "curve_panels", "factor_panels", "provenance"]
 
 # Okabe & Ito (2008), "Color Universal Design"
@@ -26,6 +26,10 @@ PHASE_COLORS = {"generalization": PALETTE["green"], "grokking": PALETTE["sky"],
 PHASE_LETTERS = {"generalization": "G", "grokking": "K", "memorization": "M", "confusion": "C"}
 CLASS_COLORS = [PALETTE[c] for c in ("blue", "orange", "green", "purple", "vermillion", "sky")]
 
+
+# The widest figure the text column shows at >= 80 % of its size (inches at the style's
+# savefig.dpi of 150: 900 px against a ~740 px column). Wider figures: split them into rows.
+WIDTH = 6.0
 
 _STAMP = {"text": None}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html as _html
 from dataclasses import dataclass
 
-__all__ = ["STATUSES", "Claim", "status", "html"]
+__all__ = ["STATUSES", "Claim", "status", "tally", "html"]
 
 STATUSES = {"reproduced": "✔", "partly": "◐", "not reproduced": "✘", "not testable": "–"}
 
@@ -52,11 +52,26 @@ def status(checks: list[bool] | bool) -> str:
     return "reproduced" if all(checks) else "partly" if any(checks) else "not reproduced"
 
 
+def tally(claims: list[Claim]) -> dict:
+    """How many claims have each status: {status: count} over STATUSES, in its order."""
+    return {s: sum(c.status == s for c in claims) for s in STATUSES}
+
+
+def _text(text: str) -> str:
+    """Escape `text` for HTML, with each $...$ segment set as inline math for MathJax."""
+    parts = text.split("$")
+    if len(parts) % 2 == 0:
+        raise ValueError(f"unbalanced $ in scorecard text: {text!r}")
+    return "".join(_html.escape(p) if k % 2 == 0 else
+                   f'<span class="math notranslate nohighlight">\\({_html.escape(p)}\\)</span>'
+                   for k, p in enumerate(parts))
+
+
 def html(chapter: str, claims: list[Claim], profile: str = "quick"):
     """The chapter's rows as an HTML table (IPython.display.HTML), each claim linked to the
-    section `<chapter>.html#<anchor>` that tests it."""
+    section `<chapter>.html#<anchor>` that tests it. Text between $ signs is set as math."""
     from IPython.display import HTML
-    esc = _html.escape
+    esc = _text
     head = ["Item", "Claim", "Paper", f"Ours ({profile})", "Ours (full size)", "Tolerance",
             "Status"]
     rows = []

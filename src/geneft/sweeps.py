@@ -42,8 +42,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
 
+from . import progress as _progress
 from . import __version__
 from .models import ModelConfig, init_ensemble
 from .tasks import all_pairs, check_int, parse_relation, train_mask
@@ -221,8 +221,8 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
     todo = [b for k, b in enumerate(_batches(unique, batch_size))
             if k % count == index - 1 and any(results.get(r) is None for r in b) and not merge]
     todo.sort(key=_cost, reverse=True)
-    with tqdm(total=len(unique), initial=len(unique) - len(missing), disable=not progress,
-              desc="runs") as bar:
+    with _progress.bar(total=len(unique), initial=len(unique) - len(missing),
+                       progress=progress, desc="runs") as bar:
         for batch, trained in _map(todo, device, workers, executor):
             new = [(r, res) for r, res in zip(batch, trained) if results.get(r) is None]
             for run, result in new:

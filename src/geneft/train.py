@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 
+from . import progress as _progress
 from .models import Ensemble, forward, init_ensemble
 from .tasks import all_pairs, check_int, train_mask
 
@@ -166,7 +166,7 @@ def train(model: Ensemble, labels, masks, *, steps: int, lr_enc=1e-3, lr_dec=1e-
     state = {"exp_avg": [torch.zeros_like(p) for p in params],
              "exp_avg_sq": [torch.zeros_like(p) for p in params]}
     records, at = [], set(_eval_steps(steps, eval_every))
-    for step in tqdm(range(steps + 1), disable=not progress, desc="train", leave=False):
+    for step in _progress.bar(range(steps + 1), progress=progress, desc="train", leave=False):
         if step in at:
             with torch.no_grad():
                 out = forward(model, pairs)

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
 
+from . import progress as _progress
 from .train import resolve_device
 
 __all__ = ["ACTIVATIONS", "TARGETS", "gaussian_equivalence", "Data", "make_data", "init",
@@ -228,7 +228,7 @@ def simulate(alphas, seeds, *, d: int = 30, m: int = 100, a0: float = 0.1, tau: 
     # One batch per alpha: its seeds share n, so nothing is padded (bench/twolayer.py: padding
     # every alpha to the largest n was 1.6-4.8x slower per step than this).
     rows = []
-    bar = tqdm(total=len(alphas) * steps, disable=not progress, desc="gradient descent",
+    bar = _progress.bar(total=len(alphas) * steps, progress=progress, desc="gradient descent",
                miniters=200)
     for al in alphas:
         n = max(1, round(al * d))

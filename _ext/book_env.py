@@ -1,0 +1,18 @@
+"""Environment for the chapters the book build executes.
+
+The kernels that execute the chapters are started by the build and inherit its environment, so
+setting variables here (before any chapter runs) reaches every chapter, whichever command runs
+the build (`make book`, `jupyter-book build .`, the tests):
+- GENEFT_PROGRESS=0: no progress bar in a built page (`geneft.progress`); readers who run a
+  chapter themselves still see its bars.
+- OMP_WAIT_POLICY=PASSIVE: torch's OpenMP threads sleep instead of spinning while they wait, which
+  keeps a chapter from running several times slower when the CPU is shared (`geneft/__init__.py`).
+The first is always set; for the second an explicit value in the environment wins.
+"""
+import os
+
+
+def setup(app):
+    os.environ["GENEFT_PROGRESS"] = "0"
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

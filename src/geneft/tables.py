@@ -1,0 +1,116 @@
+"""Tables for people: what a chapter shows instead of a raw DataFrame.
+
+`show` formats a table the way a reader wants it: no index column unless it means something,
+numbers rounded, booleans as ✔ / ✘, missing values as a word the caller chooses (e.g. "full
+profile only", "never"), and wide tables scroll inside their own box (the book's CSS, class
+`geneft-table`). `parameters` is the folded box a chapter shows for the parameters it ran with.
+"""
+from __future__ import annotations
+
+import html as _html
+import math
+import numbers
+from dataclasses import fields
+
+import numpy as np
+
+__all__ = ["MARKS", "cell", "show", "parameters"]
+
+MARKS = {True: "✔", False: "✘"}
+
+
+def cell(value, *, precision: int = 3, missing: str = "–") -> str:
+    """One value as text: bools as ✔ / ✘, None and NaN as `missing`, integers as they are
+    (thousands separated), other numbers with `precision` decimals, or in scientific notation
+    when that would hide them (|v| < 10^-precision or >= 10^6)."""
+    if isinstance(value, (bool, np.bool_)):
+        return MARKS[bool(value)]
+    if value is None or (isinstance(value, numbers.Real) and math.isnan(value)):
+        return missing
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    if isinstance(value, numbers.Real):
+        v = float(value)
+        if math.isinf(v):
+            return "∞" if v > 0 else "−∞"
+        if v != 0 and (abs(v) < 10 ** -precision or abs(v) >= 1e6):
+            return f"{v:.{max(precision - 1, 1)}e}"
+        return f"{v:,.{precision}f}"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(cell(v, precision=precision, missing=missing) for v in value)
+    return str(value)
+
+
+def show(table, *, precision: int = 3, missing: str = "–", index: bool = False,
+         formats: dict | None = None, caption: str | None = None):
+    """`table` (a pandas DataFrame) as a pandas Styler for the page.
+
+    Args:
+        table: the DataFrame.
+        precision: decimals of non-integer numbers (see `cell`).
+        missing: the text for None / NaN, e.g. "never" or "full profile only".
+        index: show the index (named by `table.index.name`) as the first column; default: hide
+            it, so put what a reader needs in columns.
+        formats: per-column format strings ("{:.1%}") or callables, overriding `cell`.
+        caption: an optional caption above the table.
+
+    Returns:
+        pandas.io.formats.style.Styler, rendered as HTML with class `geneft-table`.
+    """
+    formats = formats or {}
+    unknown = sorted(set(formats) - set(table.columns))
+    if unknown:
+        raise ValueError(f"formats names columns {unknown} that the table does not have; "
+                         f"columns: {list(table.columns)}")
+    default = lambda v: cell(v, precision=precision, missing=missing)  # noqa: E731
+    styler = table.style.format(default)
+    for column, fmt in formats.items():
+        styler = styler.format(fmt, subset=[column], na_rep=missing)
+    if index:
+        styler = styler.format_index(default)
+    else:
+        styler = styler.hide(axis="index")
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler.set_table_attributes('class="geneft-table"')
+
+
+def _literal(value) -> str:
+    """A parameter value as a person would type it; long lists are shortened."""
+    if isinstance(value, (tuple, list)):
+        items = [_literal(v) for v in value]
+        if len(items) > 8:
+            return f"{', '.join(items[:3])}, …, {items[-1]} ({len(items)} values)"
+        return ", ".join(items)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def parameters(chapter: str, params, *, profiles: dict | None = None):
+    """The parameters a chapter ran with, as a folded box (an HTML <details> element): one row
+    per parameter with this run's value and the quick and full profiles' values, changed
+    values marked. `profiles` defaults to `geneft.profiles.PROFILES[chapter]`."""
+    from IPython.display import HTML
+
+    if profiles is None:
+        from .profiles import PROFILES
+        if chapter not in PROFILES:
+            raise ValueError(f"chapter must be one of {sorted(PROFILES)}, got {chapter!r}")
+        profiles = PROFILES[chapter]
+    named = [name for name, preset in profiles.items() if preset == params]
+    esc = lambda v: _html.escape(_literal(v))  # noqa: E731
+    head = "".join(f"<th>{_html.escape(h)}</th>" for h in ["parameter", "this run", *profiles])
+    rows = []
+    for f in fields(params):
+        value = getattr(params, f.name)
+        changed = all(getattr(p, f.name) != value for p in profiles.values())
+        mark = ' class="changed"' if changed else ""
+        rows.append(f"<tr{mark}><td><code>{f.name}</code></td><td>{esc(value)}</td>"
+                    + "".join(f"<td>{esc(getattr(p, f.name))}</td>" for p in profiles.values())
+                    + "</tr>")
+    label = f"profile {named[0]}" if named else "custom parameters"
+    return HTML(f'<details class="geneft-params"><summary>Parameters of this run ({label}); '
+                f'click to show</summary><div class="geneft-table-wrap"><table class="geneft-table">'
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+                "</details>")
