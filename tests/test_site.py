@@ -131,3 +131,111 @@ def broken_links(base: str, html: Path, checked: dict) -> list[str]:
                 if unquote(fragment) not in ids[path]:
                     bad.append(f"{name}: link to missing #{fragment} in {target}")
     return bad
+
+
+# What a reader of a chapter must never meet (issue: the reader's edition). Each entry: a regular
+# expression over the page's visible text and what it means.
+LEAKS = {
+    r"\d+it/s|\d+/\d+ \[\d\d:\d\d|\d+%\|": "a progress bar",
+    r"Warning\b|Traceback|site-packages|/work/|/tmp/|/home/": "a warning, traceback or machine path",
+    r"\b\d+ rows × \d+ columns|\bdtype: ": "a raw DataFrame dump",
+    r"\bspec\b|\[NB\]|\[NB-impl\]|INFERRED|calibration run|beyond\.md|geneft\.md": "an internal reference",
+}
+TALL = 20_000        # px at 1366 px width: a chapter longer than this buries its content
+CHAPTER_PAGES = [f"book/{c}.html" for c in CHAPTERS if c not in ("intro", "api")]
+
+# In the page: the article's visible text outside math and code, its table cells, its images'
+# displayed and natural widths, and the page size.
+READ = """async () => {
+  for (const img of document.images) {
+    img.loading = 'eager';
+    if (!img.complete) await new Promise(r => { img.onload = img.onerror = r; });
+  }
+  if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+  const article = document.querySelector('.bd-article') || document.body;
+  const copy = article.cloneNode(true);
+  copy.querySelectorAll('mjx-container, pre, code, script, style, .highlight, details:not([open])')
+      .forEach(e => e.remove());
+  return {
+    text: article.innerText,
+    prose: copy.textContent,
+    cells: Array.from(article.querySelectorAll('td')).map(td => td.innerText.trim()),
+    stderr: article.querySelectorAll('.output.stderr, .cell_output .stderr').length,
+    images: Array.from(article.querySelectorAll('img')).map(i => [i.src, i.clientWidth, i.naturalWidth]),
+    height: document.documentElement.scrollHeight,
+    width: document.documentElement.scrollWidth,
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def seen(site, browser):
+    """What a reader sees on every chapter page and the API page, at desktop and phone width."""
+    base, _ = site
+    out = {}
+    for width in (1366, 390):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        for name in CHAPTER_PAGES + ["book/intro.html", "book/api.html"]:
+            page = context.new_page()
+            page.goto(base + name, wait_until="load")
+            page.wait_for_load_state("networkidle")
+            out[name, width] = page.evaluate(READ)
+            shots = ROOT / "_build" / "screenshots"
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shots / f"{Path(name).stem}-{width}.png"))
+            page.close()
+        context.close()
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CHAPTER_PAGES + ["book/intro.html", "book/api.html"])
+def test_page_shows_no_leaked_output_or_internal_reference(seen, name):
+    page = seen[name, 1366]
+    found = {what: re.findall(pattern, page["text"])[:3] for pattern, what in LEAKS.items()}
+    assert not any(found.values()), f"{name}: " + "; ".join(
+        f"{what}: {hits}" for what, hits in found.items() if hits)
+    assert page["stderr"] == 0, f"{name}: {page['stderr']} stderr outputs on the page"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CHAPTER_PAGES + ["book/intro.html"])
+def test_page_prose_has_no_raw_tex_and_tables_no_raw_values(seen, name):
+    page = seen[name, 1366]
+    raw = re.findall(r"\$|\\[a-zA-Z]{2,}", page["prose"])
+    assert not raw, f"{name}: literal TeX in rendered prose: {raw[:5]}"
+    bad = sorted({c for c in page["cells"] if c in ("True", "False", "None", "NaN", "nan")})
+    assert not bad, f"{name}: table cells show {bad}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CHAPTER_PAGES)
+def test_chapter_is_readable_at_desktop_width(seen, name):
+    page = seen[name, 1366]
+    assert page["height"] <= TALL, f"{name}: {page['height']} px tall (limit {TALL})"
+    small = [(src.rsplit("/", 1)[-1], round(shown / natural, 2))
+             for src, shown, natural in page["images"] if natural and shown < 0.8 * natural]
+    assert not small, f"{name}: figures shown below 80 % of their size: {small}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CHAPTER_PAGES + ["book/intro.html", "book/api.html"])
+def test_page_does_not_scroll_sideways_on_a_phone(seen, name):
+    assert seen[name, 390]["width"] <= 390, f"{name}: {seen[name, 390]['width']} px wide at 390"
+
+
+@pytest.mark.slow
+def test_sidebar_toggle_opens_the_chapter_list_on_a_phone(site, browser):
+    base, _ = site
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(base + "book/statics.html", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    links = page.locator("#pst-primary-sidebar-modal a.reference.internal:visible")
+    assert links.count() == 0
+    page.locator(".primary-toggle:visible").first.click()
+    page.wait_for_timeout(500)
+    titles = links.all_inner_texts()
+    assert any("Goldilocks" in t for t in titles) and any("duality" in t for t in titles), titles
+    page.screenshot(path=str(ROOT / "_build" / "screenshots" / "phone-sidebar.png"))
+    context.close()

@@ -1,10 +1,10 @@
-"""Encoder + decoder networks, stacked into ensembles (GenEFT spec section 2.1).
+"""Encoder + decoder networks, stacked into ensembles (the paper's Section 2).
 
 A model maps a pair (x1, x2) to a logit: the encoder looks up embeddings E[x1], E[x2] in R^d
 (the "repons"), a combiner forms the decoder input z, and an MLP decoder of `depth` hidden layers
 of `width` units maps z to one logit; P(R = 1) = sigmoid(logit).
 
-Combiner modes (spec 2.1):
+Combiner modes (the paper's decoder inputs):
 
     concat      z = [E[x1], E[x2]]        in R^(2d)   (no inductive bias)
     difference  z = E[x1] - E[x2]         in R^d      (translation invariance)
@@ -31,7 +31,7 @@ ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu, "gelu": torch.nn.function
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Shape of one model. Defaults are the paper's Table III (spec 2.3).
+    """Shape of one model. Defaults are the paper's Table III as given by the teaching notebook of Boigé (CoursIA 2.9b).
 
     Attributes:
         n: number of symbols (rows of the embedding table).
@@ -40,7 +40,7 @@ class ModelConfig:
         width: units per hidden layer.
         activation: one of ACTIVATIONS.
         mode: decoder input, one of MODES.
-        init_scale: embeddings start as N(0, init_scale^2) (spec 2.2, [NB-impl] 0.5).
+        init_scale: embeddings start as N(0, init_scale^2) (0.5: the teaching notebook's choice).
         fixed_decoder: (gain, bias) of a frozen linear decoder, logit = gain * z + bias; only
             with depth 0 and dim 1 (the ideal decoders). None: the decoder is trained.
     """
@@ -80,13 +80,14 @@ class ModelConfig:
         return [self.input_dim] + [self.width] * self.depth + [1]
 
 
-# The "ideal" decoders of spec 2.1 (paper Fig. 3): d = 1, no hidden layer, nothing to learn but
+# The "ideal" decoders of the paper's Fig. 3: d = 1, no hidden layer, nothing to learn but
 # the embeddings. For an equivalence the input is s = (E1 - E2)^2 and the model can only say
 # "related iff embedded at (almost) the same point"; for an order s = E1 - E2 and it can only
 # compare positions on a line. The paper writes them as one ReLU unit, ReLU(0.1 - s) and
-# ReLU(E1 - E2), trained on a clipped probability [NB]. We use the logistic form of the same
+# ReLU(E1 - E2), trained on a clipped probability (as the teaching notebook
+# states them). We use the logistic form of the same
 # unit, logit = BETA * (0.1 - s) and BETA * (s - 0.1), so BCE-with-logits applies unchanged
-# [INFERRED]. The steep gain keeps the ReLU's short range: pairs of different classes stop
+# (our choice). The steep gain keeps the ReLU's short range: pairs of different classes stop
 # repelling once they are well apart, so one-dimensional embeddings can pass each other.
 IDEAL_GAIN, IDEAL_THRESHOLD = 20.0, 0.1
 IDEAL_DECODERS = {"equivalence": ("squared", (-IDEAL_GAIN, IDEAL_GAIN * IDEAL_THRESHOLD)),
@@ -94,7 +95,7 @@ IDEAL_DECODERS = {"equivalence": ("squared", (-IDEAL_GAIN, IDEAL_GAIN * IDEAL_TH
 
 
 def ideal_config(family: str, n: int = 30, init_scale: float = 0.5) -> ModelConfig:
-    """The maximally biased decoder for a relation family (spec 2.1); see IDEAL_DECODERS."""
+    """The maximally biased decoder for a relation family (the paper's Fig. 3); see IDEAL_DECODERS."""
     if family not in IDEAL_DECODERS:
         raise ValueError(f"ideal decoders exist for families {sorted(IDEAL_DECODERS)}, "
                          f"got {family!r}")
@@ -169,7 +170,7 @@ def init_ensemble(config: ModelConfig, seeds, *, device="cpu") -> Ensemble:
 
 
 def combine(embeddings: torch.Tensor, pairs: torch.Tensor, mode: str) -> torch.Tensor:
-    """Decoder input z for every pair and model (spec 2.1 modes).
+    """Decoder input z for every pair and model (the combiner modes above).
 
     Args:
         embeddings: (M, n, d).

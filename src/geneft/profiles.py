@@ -65,7 +65,7 @@ def _device(value):
 
 @dataclass(frozen=True)
 class StaticsParams:
-    """Chapter 1 (statics). See book/statics.md for what each parameter drives."""
+    """Chapter 1 (statics). See the chapter for what each parameter drives."""
 
     n: int = 30                          # symbols (paper: 30)
     mc_relations: tuple = ("mod3", "greater", "bipartite10")  # Fig. 2 panels
@@ -114,7 +114,7 @@ def _check_common(p) -> None:
 
 @dataclass(frozen=True)
 class GoldilocksParams:
-    """Chapter 2 (Goldilocks zone). See book/goldilocks.md for what each parameter drives."""
+    """Chapter 2 (Goldilocks zone). See the chapter for what each parameter drives."""
 
     n: int = 30                          # symbols (paper: 30)
     relation: str = "mod3"               # main task (paper Fig. 7: mod 3)
@@ -123,14 +123,14 @@ class GoldilocksParams:
     widths: tuple = (2, 5, 10, 20)       # heat-map decoder widths (full: 2..100)
     fig7_width: int = 10                 # width of the depth curve (paper Fig. 7: 10)
     seeds: int = 6                       # seeds per cell (paper: 3; full: 10)
-    steps: int = 2000                    # Adam steps per run (paper: 6000 [NB]; full: 2e4)
+    steps: int = 2000                    # Adam steps per run (paper: 6000, per the teaching notebook; full: 2e4)
     compare_relation: str = "greater"    # second heat map
     compare_depths: tuple = (1, 2, 4, 6)
     compare_widths: tuple = (2, 5, 10, 20)
     compare_seeds: int = 4
     compare_steps: int = 1500
     lr: float = 1e-3                     # Adam, encoder and decoder (paper: 1e-3)
-    init_scale: float = 0.5              # embeddings ~ N(0, 0.5^2) [NB-impl]
+    init_scale: float = 0.5              # embeddings ~ N(0, 0.5^2) (teaching notebook's choice)
     threshold: float = 0.9               # Table IV accuracy threshold (paper: 0.9)
     grokking_delay: int = 1000           # Table IV delay between train and test crossing
     eval_every: int = 100                # steps between recorded accuracies
@@ -158,14 +158,14 @@ class GoldilocksParams:
 
 @dataclass(frozen=True)
 class ReponsParams:
-    """Chapter 3 (repon dynamics). See book/repons.md for what each parameter drives."""
+    """Chapter 3 (repon dynamics). See the chapter for what each parameter drives."""
 
     ratios: tuple = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)  # eta_x / eta_A (Fig. 6)
     mc_draws: int = 20_000               # Monte Carlo draws of (a, c) per ratio
     gd_draws: int = 400                  # two-repon gradient-descent systems per ratio
     gd_steps: int = 4000                 # their gradient steps
     n: int = 30                          # symbols (paper: 30)
-    relation: str = "mod3"               # task of the phase diagram (paper: mod 3 [NB])
+    relation: str = "mod3"               # task of the phase diagram (paper: mod 3, per the teaching notebook)
     fraction: float = 0.75               # train fraction (NB: 0.75)
     depth: int = 2                       # decoder hidden layers (paper: 3; full 3)
     width: int = 20                      # decoder width (paper: 50; full 50)
@@ -174,7 +174,7 @@ class ReponsParams:
     grid: int = 7                        # grid points per axis (full: 12)
     seeds: int = 1                       # seeds per cell (full: 2; paper: UNKNOWN)
     steps: int = 4000                    # Adam steps per run (paper: 1e5; full: 1e4)
-    weight_decay: float = 1e-3           # decoder L2 for Fig. 8 [INFERRED: value not given]
+    weight_decay: float = 1e-3           # decoder L2 for Fig. 8 (our choice: the paper's value is not known)
     threshold: float = 0.9               # Table IV accuracy threshold
     grokking_delay: int = 1000           # Table IV delay
     eval_every: int = 50                 # steps between recorded accuracies (NB: 50)
@@ -202,7 +202,7 @@ class ReponsParams:
 
 @dataclass(frozen=True)
 class FieldtheoryParams:
-    """Chapter 4 (field-theory learning curves). See book/fieldtheory.md; spec beyond.md A.3."""
+    """Chapter 4 (field-theory learning curves). See the chapter for what each parameter drives."""
 
     d: int = 10                          # input dimension; x on the sphere of radius sqrt(d)
     depths: tuple = (2, 4)               # hidden ReLU layers of the learning curves
@@ -258,7 +258,7 @@ class FieldtheoryParams:
 
 @dataclass(frozen=True)
 class TwolayerParams:
-    """Chapter 5 (two-layer networks, DMFT). See book/twolayer.md; spec beyond.md B.3."""
+    """Chapter 5 (two-layer networks, DMFT). See the chapter for what each parameter drives."""
 
     d: int = 30                          # input dimension (full: 50)
     alphas: tuple = (8, 16, 32)          # sample ratios n/d of the main runs (full: 4..64)
@@ -293,7 +293,7 @@ class TwolayerParams:
 
 @dataclass(frozen=True)
 class DualityParams:
-    """Chapter 6 (activity-weight duality). See book/duality.md; spec beyond.md C.3."""
+    """Chapter 6 (activity-weight duality). See the chapter for what each parameter drives."""
 
     dataset: str = "digits"              # "digits" (scikit-learn), "synthetic", "mnist" (local)
     lr: float = 0.1                      # base SGD learning rate (official: 0.1)
@@ -303,7 +303,7 @@ class DualityParams:
     init_scale: float = 1.0              # base init scale (x PyTorch default)
     dropout: float = 0.0                 # base dropout after layer 1
     train_per_class: int = 100           # base training images per class (digits: <= 100)
-    max_epochs: int = 1500               # cap per run (spec quick: 1500)
+    max_epochs: int = 1500               # cap on training epochs per run
     lrs: tuple = ()                      # swept values; () = not swept (full: 0.005 .. 0.1)
     batch_sizes: tuple = (25, 250)       # (full: 25, 100, 200, 400)
     betas: tuple = (0.0, 0.01)           # (full: 0, 5e-3, 1e-2, 2e-2)

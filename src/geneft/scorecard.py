@@ -1,4 +1,4 @@
-"""The reproduction scorecard: each claim of the paper (spec section 6: its figures, tables and
+"""The reproduction scorecard: each claim of the paper (its figures, tables and
 headline numbers) with the paper's value, ours, the tolerance and a status.
 
 Each chapter builds its rows from the numbers it has just computed, `Claim(...)` per claim, and

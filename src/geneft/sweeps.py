@@ -1,7 +1,7 @@
 """Sweeps: grids of training runs, batched by shape and cached on disk.
 
 A `Run` is one trained model, described completely by plain data: the task (relation, n, train
-fraction, seed), the model shape (spec 2.1) and the optimisation (spec 2.2). `grid` builds the
+fraction, seed), the model shape and the optimisation. `grid` builds the
 cartesian product of lists of such settings; `run_sweep` trains every run and returns a tidy
 table (one row per run: its settings, its final metrics, its accuracy curves and its final
 embeddings).
@@ -70,18 +70,18 @@ class CacheWarning(UserWarning):
 
 @dataclass(frozen=True)
 class Run:
-    """Everything that determines one trained model. Defaults: paper Table III (spec 2.3)."""
+    """Everything that determines one trained model. Defaults: the paper's Table III."""
 
     relation: str = "mod3"       # tasks.parse_relation name: 'modK', 'greater', 'bipartiteA'
     n: int = 30                  # symbols (paper: 30)
-    fraction: float = 0.75       # train fraction p (spec 1.2)
+    fraction: float = 0.75       # train fraction p
     seed: int = 0                # initialisation and train split
     depth: int = 3               # decoder hidden layers (paper: 3)
     width: int = 50              # decoder units per hidden layer (paper: 50)
     dim: int = 2                 # embedding dimension d (paper: 2)
     mode: str = "concat"         # decoder input, models.MODES
     activation: str = "tanh"     # models.ACTIVATIONS
-    init_scale: float = 0.5      # embeddings ~ N(0, init_scale^2) [NB-impl]
+    init_scale: float = 0.5      # embeddings ~ N(0, init_scale^2) (teaching notebook's choice)
     lr_enc: float = 1e-3         # eta_enc, Adam on the embeddings (paper: 1e-3)
     lr_dec: float = 1e-3         # eta_dec, Adam on the decoder (paper: 1e-3)
     weight_decay: float = 0.0    # L2 on the decoder (paper: 0; Fig. 8 varies it)

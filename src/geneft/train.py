@@ -1,4 +1,4 @@
-"""Training: many independent models in one batched computation (GenEFT spec section 2.2).
+"""Training: many independent models in one batched computation (the paper's Section 2: Adam on the binary cross-entropy).
 
 Every model trains full batch on its own train split with Adam, with separate learning rates for
 the encoder (eta_enc, the embedding table) and the decoder (eta_dec), optional L2 weight decay on
@@ -42,7 +42,7 @@ class History:
         steps: (T,) step index of each evaluation (0 = initialisation, last = final step).
         loss: (M, T) train loss.
         train_acc, test_acc, whole_acc: (M, T) accuracy on the train pairs, the held-out pairs
-            and all n^2 pairs (whole = p * train + (1 - p) * test, spec 1.3).
+            and all n^2 pairs (whole = p * train + (1 - p) * test).
         embeddings: (M, T, n, d) if recorded, else None.
     """
 

@@ -1,0 +1,101 @@
+"""`scorecard-tally`: the book-wide count of reproduced claims, computed at build.
+
+Each chapter glues its scorecard rows as an HTML table (`geneft.scorecard.html`) whose status
+cells carry the class `score-<status>`. This directive counts those cells in every chapter's
+glue data (myst-nb writes it to `<output folder>/<doc>.glue.json` when it executes the chapter)
+and shows one row per chapter and a total. Pages holding the directive are rebuilt on every build,
+so the tally never lags behind the chapters.
+"""
+import json
+import re
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
+
+STATUSES = {"reproduced": "✔", "partly": "◐", "not-reproduced": "✘", "not-testable": "–"}
+_CELL = re.compile(r'class="score score-([a-z-]+)"')
+
+
+class tally_node(nodes.General, nodes.Element):
+    """Placeholder, replaced by the table once every chapter has been executed."""
+
+
+class ScorecardTally(SphinxDirective):
+    def run(self):
+        self.env.metadata[self.env.docname]["scorecard_tally"] = True
+        return [tally_node()]
+
+
+def counts(glue_file: Path) -> dict | None:
+    """{status: count} of the scorecard glued in one chapter's glue file, or None."""
+    if not glue_file.is_file():
+        return None
+    data = json.loads(glue_file.read_text())
+    card = data.get("scorecard", {}).get("data", {}).get("text/html")
+    if card is None:
+        return None
+    found = _CELL.findall("".join(card) if isinstance(card, list) else card)
+    return {s: found.count(s) for s in STATUSES}
+
+
+def _table(rows):
+    table = nodes.table(classes=["geneft-table", "scorecard-tally"])
+    group = nodes.tgroup(cols=6)
+    table += group
+    group.extend(nodes.colspec(colwidth=1) for _ in range(6))
+    head = ["chapter", "claims", *(f"{m} {s.replace('-', ' ')}" for s, m in STATUSES.items())]
+    thead, tbody = nodes.thead(), nodes.tbody()
+    group += thead
+    group += tbody
+    for target, cells in ((thead, [head]), (tbody, rows)):
+        for cells_ in cells:
+            row = nodes.row()
+            for text in cells_:
+                row += nodes.entry("", nodes.paragraph(text=str(text)))
+            target += row
+    return table
+
+
+def _toc_order(env, root) -> list[str]:
+    """Every document in the order of the table of contents."""
+    out = []
+
+    def walk(doc):
+        for child in env.toctree_includes.get(doc, []):
+            if child not in out:
+                out.append(child)
+                walk(child)
+    walk(root)
+    return out
+
+
+def _resolve(app, doctree, docname):
+    placeholders = list(doctree.findall(tally_node))
+    if not placeholders:
+        return
+    folder = Path(app.env.mystnb_config.output_folder)
+    rows, total = [], dict.fromkeys(STATUSES, 0)
+    for doc in _toc_order(app.env, app.config.root_doc):
+        found = counts(folder / f"{doc}.glue.json")
+        if found is None:
+            continue
+        title = app.env.titles[doc].astext() if doc in app.env.titles else doc
+        rows.append([title, sum(found.values()), *found.values()])
+        total = {s: total[s] + found[s] for s in STATUSES}
+    rows.append(["all chapters", sum(total.values()), *total.values()])
+    for node in placeholders:
+        node.replace_self(_table(rows) if len(rows) > 1 else
+                          nodes.paragraph(text="No chapter has been executed yet."))
+
+
+def _always_outdated(app, env, added, changed, removed):
+    return [doc for doc, meta in env.metadata.items() if meta.get("scorecard_tally")]
+
+
+def setup(app):
+    app.add_node(tally_node)
+    app.add_directive("scorecard-tally", ScorecardTally)
+    app.connect("doctree-resolved", _resolve)
+    app.connect("env-get-outdated", _always_outdated)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
