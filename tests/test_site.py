@@ -137,7 +137,8 @@ def broken_links(base: str, html: Path, checked: dict) -> list[str]:
 # expression over the page's visible text and what it means.
 LEAKS = {
     r"\d+it/s|\d+/\d+ \[\d\d:\d\d|\d+%\|": "a progress bar",
-    r"Warning\b|Traceback|site-packages|/work/|/tmp/|/home/": "a warning, traceback or machine path",
+    r"\w*Warning: |Traceback \(most recent|site-packages|/work/|/tmp/|/home/":
+        "a warning, traceback or machine path",
     r"\b\d+ rows × \d+ columns|\bdtype: ": "a raw DataFrame dump",
     r"\bspec\b|\[NB\]|\[NB-impl\]|INFERRED|calibration run|beyond\.md|geneft\.md": "an internal reference",
 }

@@ -1,5 +1,7 @@
 """The sweep engine: grids, batching that does not change the numbers, and the on-disk cache."""
 import json
+import os
+import time
 import warnings
 
 import numpy as np
@@ -234,19 +236,32 @@ def test_killed_sweep_process_resumes_with_only_the_missing_runs(tmp_path):
         "runs = grid(n=6, fraction=0.5, width=3, depth=range(1, 9), seed=[0, 1], steps=1500,"
         " eval_every=1000)",
         f"run_sweep(runs, cache={str(tmp_path)!r})"])
+    # Finished runs only: a writer killed mid-write leaves a `.tmp-*.json` file behind.
+    finished = lambda: [p for p in tmp_path.glob("*.json") if not p.name.startswith(".")]  # noqa: E731
     proc = subprocess.Popen([sys.executable, "-c", script])
     deadline = time.time() + 120
-    while len(list(tmp_path.glob("*.json"))) < 4 and time.time() < deadline:
+    while len(finished()) < 4 and time.time() < deadline:
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    done = {p.stem for p in tmp_path.glob("*.json")}
+    done = {p.stem for p in finished()}
     assert 4 <= len(done) < 16, "kill came too late to test resumption"
     runs = grid(n=6, fraction=0.5, width=3, depth=range(1, 9), seed=[0, 1], steps=1500,
                 eval_every=1000)
     table = run_sweep(runs, cache=tmp_path)
     assert set(table.key[table.cached]) == done
-    assert len(list(tmp_path.glob("*.json"))) == 16
+    assert len(finished()) == 16
+
+
+def test_orphaned_temporary_files_are_removed_when_old(tmp_path):
+    from geneft.sweeps import remove_orphans
+    old, young, result = tmp_path / ".tmp-old.json", tmp_path / ".tmp-young.json", tmp_path / "r.json"
+    for path in (old, young, result):
+        path.write_text("{")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    os.utime(result, (time.time() - 3600, time.time() - 3600))
+    assert remove_orphans(tmp_path) == 1
+    assert not old.exists() and young.exists() and result.exists()
 
 
 def test_tidy_tables_give_back_the_sweep_table_exactly():

@@ -50,7 +50,7 @@ from .tasks import all_pairs, check_int, parse_relation, train_mask
 from .train import LOSSES, resolve_device, train
 
 __all__ = ["Run", "grid", "run_sweep", "default_cache", "resolve_cache", "ShardIncomplete",
-           "parse_shard", "embedding_paths", "run_of", "write_atomic", "CacheWarning",
+           "parse_shard", "embedding_paths", "run_of", "write_atomic", "remove_orphans", "CacheWarning",
            "code_version", "FORMAT", "balanced_batch_size", "to_tables", "from_tables",
            "merge_caches"]
 
@@ -216,6 +216,8 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
     if (count > 1 or merge) and cache is None:
         raise ValueError("shard needs a cache directory shared by the shards")
     unique = list(dict.fromkeys(runs))
+    if cache is not None:
+        remove_orphans(Path(cache))
     results = {r: _load(Path(cache), r) for r in unique} if cache is not None else {}
     missing = [r for r in unique if results.get(r) is None]
     todo = [b for k, b in enumerate(_batches(unique, batch_size))
@@ -433,6 +435,24 @@ def _save(cache: Path, run: Run, result: dict) -> None:
     payload = _payload(run, result)
     cache.mkdir(parents=True, exist_ok=True)
     write_atomic(cache / f"{run.key()}.json", json.dumps({**payload, "sha256": _digest(payload)}))
+
+
+ORPHAN_AGE_S = 600   # a temporary file this old was left by a killed writer (a write takes ms)
+
+
+def remove_orphans(cache: Path, *, older_than: float = ORPHAN_AGE_S) -> int:
+    """Delete the temporary files (`.tmp-*.json`) that killed writers left in `cache`, if older
+    than `older_than` seconds (younger ones may belong to a live writer, e.g. another shard).
+    Returns how many were removed."""
+    removed, now = 0, time.time()
+    for tmp in Path(cache).glob(".tmp-*.json"):
+        try:
+            if now - tmp.stat().st_mtime > older_than:
+                tmp.unlink()
+                removed += 1
+        except FileNotFoundError:      # another process removed or renamed it first
+            pass
+    return removed
 
 
 def write_atomic(path: Path, text: str) -> None:
