@@ -87,3 +87,19 @@ def test_goldilocks_full_profile_is_the_paper_size():
 def test_repons_parameters_are_checked(given, message):
     with pytest.raises(ValueError, match=message):
         resolve("repons", **given)
+
+
+def test_help_lists_every_chapter_that_run_knows():
+    from geneft.cli import CHAPTER_NAMES
+    from geneft.runner import CHAPTERS
+    assert CHAPTER_NAMES == CHAPTERS
+
+
+def test_help_and_statics_do_not_import_torch():
+    """`geneft --help` and `geneft statics` answer fast: nothing they run loads torch."""
+    import subprocess
+    import sys
+    code = ("import sys; from geneft.cli import main; main(['statics', '--relation', 'greater',"
+            " '--n', '12', '--json']); assert 'torch' not in sys.modules, 'torch was imported'")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr

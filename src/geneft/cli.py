@@ -16,9 +16,12 @@ import json
 import sys
 
 from . import __version__
-from .profiles import PROFILES, resolve
-from .statics import summary
 from .tasks import RELATIONS, make_relation
+
+
+# The chapters `geneft run` knows, in book order (tests check this against runner.CHAPTERS,
+# which loads torch; the help text must not).
+CHAPTER_NAMES = ("statics", "goldilocks", "repons", "fieldtheory", "twolayer", "duality")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,6 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _statics(args, parser) -> int:
+    from .statics import summary      # igraph: imported only by the command that needs it
     params = {}
     if args.k is not None:
         if args.relation != "mod":
@@ -56,6 +60,9 @@ def _statics(args, parser) -> int:
 
 
 def _run(args, parser) -> int:
+    # Imported here, not at the top: they load torch (1 s), which `geneft --help` and
+    # `geneft statics` do not need.
+    from .profiles import resolve
     from .runner import CHAPTERS, parse_parameter, run_chapter
     from .sweeps import merge_caches, parse_shard, resolve_cache
 
@@ -108,6 +115,7 @@ def _run(args, parser) -> int:
 
 
 def _fields(chapter: str) -> set:
+    from .profiles import PROFILES
     return set(vars(PROFILES[chapter]["quick"]))
 
 
@@ -160,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _chapter_arguments(parser) -> None:
     """The arguments `run` and `merge` share."""
-    parser.add_argument("chapter", help="statics, goldilocks, repons or all")
+    parser.add_argument("chapter", help=f"{', '.join(CHAPTER_NAMES)} or all")
     parser.add_argument("--profile", default="quick", choices=["quick", "full"],
                         help="parameter preset (default quick)")
     parser.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),

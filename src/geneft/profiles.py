@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from .models import ACTIVATIONS
 from .tasks import parse_relation
 
 __all__ = ["provenance", "StaticsParams", "GoldilocksParams", "ReponsParams", "FieldtheoryParams",
@@ -92,6 +91,7 @@ class StaticsParams:
         for name in ("mc_relations", "trained_relations"):
             for spec in getattr(self, name):
                 parse_relation(spec, self.n)
+        from .models import ACTIVATIONS   # here, not at the top: torch takes 1 s to import
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, "
                              f"got {self.activation!r}")
