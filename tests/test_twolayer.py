@@ -1,12 +1,16 @@
-"""geneft.twolayer against spec beyond.md B.5: autograd and finite differences, mean-field
-duplication invariance, ReLU homogeneity, the alignment metric's limits, the ReLU
-Gaussian-equivalence constants, sanity limits at init and the linear-model closed form."""
+"""geneft.twolayer: autograd and finite differences, mean-field duplication invariance, ReLU
+homogeneity, the alignment metric's limits, the ReLU Gaussian-equivalence constants, sanity
+limits at init, the linear-model closed form; the time scales, the success criteria (each
+broken on its own) and the scorecard rows read from known curves."""
+import dataclasses
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
+from geneft import scorecard
 from geneft import twolayer as tl
 
 
@@ -139,7 +143,6 @@ def test_pure_noise_test_risk_is_the_output_power():
 
 def test_timescales_reads_the_curves():
     steps = np.array([0, 10, 100, 1000])
-    import pandas as pd
     curves = pd.DataFrame({"alpha": 8, "seed": 0, "step": steps, "train": [1, 0.5, 0.005, 0.0],
                            "test": [0.6, 0.2, 0.3, 0.5], "align": [0.1, 0.7, 0.5, 0.2],
                            "path": [0.1, 1.0, 3.0, 6.0]})
@@ -161,3 +164,158 @@ def test_bad_arguments_name_themselves(kwargs, match):
 
 def test_stable_eta():
     assert tl.stable_eta(0.2, 0.1) == 0.2 and tl.stable_eta(0.2, 10.0) == pytest.approx(0.002)
+
+
+def test_timescales_by_another_column_matches_the_alpha_grouping():
+    curves = tl.simulate([4], [0], d=6, m=8, steps=40, eval_points=6, n_test=50, device="cpu")
+    by_a0 = tl.timescales(curves.assign(a0=0.1), by="a0")
+    assert by_a0.index.name == "a0" and list(by_a0.index) == [0.1]
+    pd.testing.assert_series_equal(by_a0.iloc[0], tl.timescales(curves).iloc[0], check_names=False)
+
+
+def test_init_contrast_and_width_sweep_label_their_runs():
+    kw = dict(d=4, n_test=20, eval_points=3, device="cpu")
+    runs = tl.init_contrast(2, [0], [0.5, 10.0], eta=0.2, steps=4, m=3, **kw)
+    assert set(runs.a0) == {0.5, 10.0}
+    assert np.allclose(runs[runs.a0 == 10.0].t, 0.002 * runs[runs.a0 == 10.0].step)  # stable_eta
+    wide = tl.width_sweep(2, [0], [3, 6], steps=4, **kw)
+    alone = tl.simulate([2], [0], m=6, steps=4, **kw)
+    pd.testing.assert_frame_equal(wide[wide.m == 6].drop(columns="m").reset_index(drop=True),
+                                  alone)
+
+
+def known_ts(**changes):
+    """`timescales` of three sample ratios that show every finding clearly; `changes` maps
+    column -> {alpha: value} to break one."""
+    ts = pd.DataFrame({
+        "t_feat": [60, 60, 70], "t_fit": [300.0, 700.0, 1600.0], "t_star": [60, 70, 70],
+        "test_0": [0.62] * 3, "test_star": [0.17, 0.156, 0.127], "test_end": [0.34, 0.45, 0.52],
+        "align_peak": [0.70, 0.72, 0.76], "align_end": [0.25, 0.20, 0.16],
+        "path_star": [2.0, 2.0, 2.0], "path_end": [6.0, 11.5, 23.0], "train_end": [1e-4] * 3,
+    }, index=pd.Index([8, 16, 32], name="alpha"))
+    for column, values in changes.items():
+        for alpha, value in values.items():
+            ts.loc[alpha, column] = value
+    return ts
+
+
+def test_the_clear_run_meets_every_phase_criterion():
+    checks = tl.phase_checks(known_ts())
+    assert {k: c.met for k, c in checks.items()} == dict.fromkeys(checks, True)
+    assert list(checks) == ["non_monotone", "feature_first", "separation_grows", "unlearning",
+                            "complexity_grows", "complexity_late"]
+
+
+@pytest.mark.parametrize("changes, broken", [
+    ({"test_star": {8: 0.3}}, "non_monotone"),          # E(t*) = 0.48 E(0) > 0.4 E(0)
+    ({"test_end": {16: 0.25}}, "non_monotone"),          # E(T) = 1.6 E(t*) < 1.8 E(t*)
+    ({"t_fit": {8: 150.0}}, "feature_first"),           # fitted before step 200
+    ({"t_fit": {16: 2000.0}}, "separation_grows"),      # ratio 5, 33, 23: not increasing
+    ({"align_end": {16: 0.5}}, "unlearning"),           # A(T) = 0.69 max A
+    ({"path_end": {32: 11.0}, "path_star": {32: 0.5}}, "complexity_grows"),
+    ({"path_star": {8: 2.5}}, "complexity_late"),        # P(t*)/P(T) = 0.42 > 0.4
+], ids=["no-drop", "no-rise", "fit-early", "ratio-not-increasing", "alignment-kept",
+        "path-not-increasing", "path-early"])
+def test_each_phase_criterion_fails_on_its_own(changes, broken):
+    checks = tl.phase_checks(known_ts(**changes))
+    assert [k for k, c in checks.items() if not c.met] == [broken]
+
+
+def test_a_run_that_never_fits_fails_and_says_never():
+    checks = tl.phase_checks(known_ts(t_fit={32: np.nan}))
+    assert not checks["feature_first"].met and not checks["separation_grows"].met
+    assert "never" in checks["feature_first"].measured
+
+
+def test_separation_recovers_a_power_law():
+    alphas = np.array([4.0, 8.0, 16.0, 32.0])
+    ts = pd.DataFrame({"t_feat": [50.0] * 4, "t_fit": 50 * 3 * alphas ** 1.5},
+                      index=pd.Index(alphas, name="alpha"))
+    sep = tl.separation(ts)
+    assert sep.slope == pytest.approx(1.5) and sep.prefactor == pytest.approx(3.0)
+    ts.loc[[8.0, 16.0, 32.0], "t_fit"] = np.nan
+    assert math.isnan(tl.separation(ts).slope)
+
+
+def test_timescale_table_names_columns_and_writes_steps_as_integers():
+    table = tl.timescale_table(known_ts(t_fit={32: np.nan}))
+    assert list(table.columns) == list(tl.LABELS.values())
+    assert list(table.t_fit) == [300, 700, None] and type(table.t_fit[0]) is int
+    assert list(table["α"]) == [8, 16, 32]
+    assert tl.time_marks(known_ts(t_fit={32: np.nan})) == {8: [60, 300], 16: [60, 700],
+                                                           32: [70]}
+
+
+def by_a0(align_big, test_big):
+    return pd.DataFrame({"align_peak": [0.74, align_big], "test_star": [0.15, test_big]},
+                        index=pd.Index([0.1, 10.0], name="a0"))
+
+
+@pytest.mark.parametrize("align_big, test_big, met", [
+    (0.30, 0.20, {"init_alignment": True, "init_test": True}),
+    (0.40, 0.20, {"init_alignment": False, "init_test": True}),   # 0.40 > 0.5 x 0.74
+    (0.30, 0.17, {"init_alignment": True, "init_test": False}),   # 0.17 < 1.2 x 0.15
+], ids=["both", "aligned", "as-good"])
+def test_init_checks_compare_the_largest_start_with_the_small(align_big, test_big, met):
+    checks = tl.init_checks(by_a0(align_big, test_big), a0=0.1)
+    assert {k: c.met for k, c in checks.items()} == met
+    assert "a0 = 10" in checks["init_alignment"].criterion
+
+
+def test_init_checks_need_a_larger_start():
+    with pytest.raises(ValueError, match="larger init scale"):
+        tl.init_checks(by_a0(0.3, 0.2).loc[[0.1]], a0=0.1)
+
+
+def test_width_gaps_and_their_check():
+    steps = [0, 10, 100]
+    curves = pd.DataFrame({"m": [100] * 3 + [400] * 3 + [1600] * 3, "step": steps * 3,
+                           "test": [0.6, 0.2, 0.4, 0.6, 0.23, 0.3, 0.6, 0.19, 0.35]})
+    gaps = tl.width_gaps(curves, base=100, steps={"at t*": 10, "at the end": 100})
+    assert list(gaps.m) == [400, 1600]
+    assert np.allclose(gaps["at t*"], [0.03, 0.01]) and np.allclose(gaps["at the end"], [0.1, 0.05])
+    assert tl.width_check(gaps)["width_collapse"].met
+    assert not tl.width_check(gaps.assign(**{"at t*": [0.06, 0.01]}))["width_collapse"].met
+
+
+def test_claims_carry_the_statuses_of_their_checks():
+    ts, inits = known_ts(align_end={16: 0.5}), by_a0(0.30, 0.20)
+    gaps = pd.DataFrame({"m": [400], "at t*": [0.01], "at the end": [0.1]})
+    checks = tl.criteria(ts, inits, gaps, a0=0.1)
+    assert len(checks) == 9 and not checks["unlearning"].met
+    table = tl.criteria_table(checks)
+    assert list(table.columns) == ["criterion", "measured", "met"] and table.met.sum() == 8
+    rows = {c.item: c.status for c in tl.claims(checks, ts, inits, gaps, a0=0.1)}
+    assert rows == {"Finding (iv)": "partly", "Finding (iii)": "reproduced",
+                    "Finding (i)": "reproduced", "Finding (ii)": "reproduced",
+                    "Mean-field limit": "reproduced"}
+    scorecard.html("twolayer", tl.claims(checks, ts, inits, gaps, a0=0.1))   # balanced $ math
+
+
+def test_chapter_cost_counts_every_network():
+    """By hand: main 3 alphas, one init contrast, one noise alpha, one extra width; d = 2."""
+    from geneft.profiles import TwolayerParams
+    p = TwolayerParams(d=2, alphas=(1, 2, 4), width=3, widths=(6,), contrast_a0s=(10.0,),
+                       contrast_steps=5, noise_alphas=(4,), steps=7, seeds=1)
+    assert tl.middle(p.alphas) == 2 and tl.middle([8, 16, 32, 64]) == 32
+    by_hand = ((2 + 4 + 8) * 3 * 7 + 4 * 3 * 5 + 8 * 3 * 7 + 4 * 6 * 7) * 2
+    assert tl.chapter_cost(p) == by_hand
+    assert tl.chapter_cost(dataclasses.replace(p, seeds=3)) == 3 * by_hand
+
+
+@pytest.mark.parametrize("values, word", [
+    ([0.17, 0.14, 0.12], "falls"), ([0.36, 0.45, 0.51], "rises"), ([0.36, 0.51, 0.45],
+    "is not monotone"), ([0.2, 0.2], "is not monotone"), ([0.3], "is not monotone"),
+    ([0.1, np.nan, 0.3], "is not monotone")],
+    ids=["falls", "rises", "up-down", "flat", "one-value", "nan"])
+def test_trend_words(values, word):
+    assert tl.trend(values) == word
+
+
+def test_within_is_inclusive():
+    assert tl.within(0.05, 0.05) == "within" and tl.within(0.0501, 0.05) == "beyond"
+
+
+def test_listing_writes_plain_numbers_and_a_word_for_nan():
+    assert tl.listing([330.0, 1967.0, np.nan]) == "330, 1967, never"
+    assert tl.listing([0.1234, 2], ".2f", missing="–") == "0.12, 2.00"
