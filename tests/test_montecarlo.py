@@ -67,3 +67,37 @@ def test_bad_inputs():
         mc.achievable_accuracy(rel, [0.5], draws=0)
     with pytest.raises(ValueError, match="generic relation needs n <= 8"):
         mc.posterior(from_adjacency(np.eye(9, dtype=int)), np.zeros((9, 9), bool))
+
+
+def test_bound_comparison_flags_follow_the_standard_error():
+    from geneft.statics import accuracy_upper_bound, bound_crossing
+    rel = make_relation("mod", 30, k=3)
+    fractions = np.array([0.05, 0.1, 0.2])
+    bound = accuracy_upper_bound(fractions, rel)
+    curves = {"mod3": {"fraction": fractions, "mean": bound + np.array([-0.03, 0.01, 0.0]),
+                       "sem": np.array([0.01, 0.01, 0.01])},
+              "wide": {"fraction": fractions, "mean": bound + np.array([-0.03, 0.06, 0.0]),
+                       "sem": np.array([0.02, 0.01, 0.0])}}
+    table = mc.bound_comparison(curves, {"mod3": rel, "wide": rel}, tolerance=0.05)
+    assert table.loc["mod3", "MC − f_UB, min"] == pytest.approx(-0.03)
+    assert table.loc["mod3", "below at"] == "0.05" and not table.loc["mod3", "never below"]
+    assert table.loc["mod3", "within tolerance"]
+    # 0.03 below is 1.5 s.e.: not significant; 0.06 above is outside the tolerance
+    assert table.loc["wide", "never below"] and table.loc["wide", "below at"] == ""
+    assert not table.loc["wide", "within tolerance"]
+    assert table.loc["mod3", "f_UB reaches level at"] == pytest.approx(bound_crossing(rel, 0.9))
+
+
+@pytest.mark.parametrize("never_below, text", [
+    ([True, True], "never significantly below the bound for mod 3 and greater-than"),
+    ([False, True], "never significantly below the bound for greater-than; significantly below "
+                    "it for mod 3 (by up to 0.079, at p = 0.03, 0.06)"),
+    ([False, False], "significantly below the bound for mod 3 (by up to 0.079, at p = 0.03, "
+                     "0.06) and greater-than (by up to 0.004, at p = 0.4)"),
+], ids=["all-above", "one-below", "all-below"])
+def test_describe_bound(never_below, text):
+    import pandas as pd
+    table = pd.DataFrame({"relation": ["mod 3", "greater-than"],
+                          "MC − f_UB, min": [-0.079, -0.004], "never below": never_below,
+                          "below at": ["0.03, 0.06", "0.4"]})
+    assert mc.describe_bound(table) == text

@@ -99,3 +99,127 @@ def test_crossing_fraction():
 def test_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ------------------------------------------------------------------ the chapter's findings
+from geneft import paper, scorecard  # noqa: E402
+from geneft.statics import (bound_crossing, decoder_order, description_table,  # noqa: E402
+                            induction_gap, majority_baseline, paper_comparison,
+                            scorecard_claims)
+
+PAPER_RELATIONS = {"mod3": make_relation("mod", 30, k=3), "mod5": make_relation("mod", 30, k=5),
+                   "greater": make_relation("greater", 30),
+                   "bipartite10": make_relation("bipartite", 30, a=10)}
+
+
+@pytest.mark.parametrize("key", list(PAPER_RELATIONS))
+@pytest.mark.parametrize("level", [0.9, 0.95, 0.99])
+def test_bound_crossing_is_where_the_bound_reaches_the_level(key, level):
+    rel = PAPER_RELATIONS[key]
+    p = bound_crossing(rel, level)
+    assert 0 < p < 1
+    assert accuracy_upper_bound(p, rel) == pytest.approx(level, abs=1e-12)
+
+
+def test_bound_crossing_is_zero_when_guessing_already_reaches_the_level():
+    # mod 5: guessing "unrelated" is right with probability 4/5 before any data
+    assert bound_crossing(PAPER_RELATIONS["mod5"], 0.75) == 0.0
+    with pytest.raises(ValueError, match="level"):
+        bound_crossing(PAPER_RELATIONS["mod5"], 1.0)
+
+
+def test_majority_baseline_counts_related_pairs():
+    assert majority_baseline(PAPER_RELATIONS["mod3"]) == pytest.approx(600 / 900)
+    assert majority_baseline(PAPER_RELATIONS["greater"]) == pytest.approx(1 - 435 / 900)
+    assert majority_baseline(PAPER_RELATIONS["bipartite10"]) == pytest.approx(1 - 400 / 900)
+
+
+def test_description_table_closed_forms():
+    table = description_table(PAPER_RELATIONS)
+    assert list(table.index) == list(PAPER_RELATIONS)
+    mod3 = table.loc["mod3"]
+    log_aut = math.log2(math.factorial(3) * math.factorial(10) ** 3)
+    assert mod3["log₂ |Aut(G)|"] == pytest.approx(log_aut)
+    # b exact = log2 n! - log2 |Aut(G)|
+    assert mod3["b, exact"] == pytest.approx(math.log2(math.factorial(30)) - log_aut)
+    assert table.loc["greater", "log₂ |Aut(G)|"] == 0
+    assert table.loc["greater", "crit. fraction (paper's b)"] == pytest.approx(0.274, abs=5e-4)
+
+
+def test_paper_comparison_agrees_at_the_papers_settings():
+    table = paper_comparison(PAPER_RELATIONS)
+    assert list(table.index) == list(paper.BITS_PAPER)
+    assert table["b agrees"].all() and table["crit. fraction agrees"].all()
+    other = paper_comparison(PAPER_RELATIONS, alpha=0.5)
+    assert other["b agrees"].all() and other["crit. fraction agrees"].isna().all()
+    assert paper_comparison({"mod3": make_relation("mod", 12, k=3)}).empty
+
+
+def _sweep(means_by_fraction, seeds=2, spread=0.0):
+    """A fake `fraction_sweep` result: per fraction, `seeds` accuracies around the given mean."""
+    fraction = np.repeat(list(means_by_fraction), seeds)
+    offsets = np.tile(np.linspace(-spread, spread, seeds), len(means_by_fraction))
+    return {"fraction": fraction, "whole_acc": np.repeat(list(means_by_fraction.values()), seeds)
+            + offsets}
+
+
+def test_induction_gap_reads_crossings_and_sorts_decoders():
+    runs = {"mod3": {"slow": _sweep({0.1: 0.5, 0.2: 0.6, 0.3: 0.7}),
+                     "fast": _sweep({0.1: 0.8, 0.2: 1.0, 0.3: 1.0}, spread=0.05)}}
+    table = induction_gap(runs, PAPER_RELATIONS, reasoner={"mod3": 0.05})
+    assert list(table["decoder"]) == ["fast", "slow"]
+    fast = table.loc[("mod3", "fast")]
+    p_c = critical_fraction(30 * math.log2(3), 900)          # b = n log2 k
+    assert fast["fraction needed"] == pytest.approx(0.15)
+    assert fast["× crit. fraction"] == pytest.approx(0.15 / p_c)
+    assert fast["more than ideal reasoner"] == pytest.approx(0.10)
+    assert fast["seed spread"] == pytest.approx(0.05)
+    assert fast["accuracy at smallest fraction"] == 0.8
+    assert fast["accuracy at largest fraction"] == 1.0
+    assert math.isnan(table.loc[("mod3", "slow"), "fraction needed"])
+    assert induction_gap(runs, PAPER_RELATIONS).loc[("mod3", "fast"),
+                                                    "more than ideal reasoner"] == "no Monte Carlo"
+
+
+@pytest.mark.parametrize("needed, expected, agrees, inversions", [
+    ({"a": 0.1, "b": 0.2, "c": 0.3}, ("a", "b", "c"), True, []),
+    ({"a": 0.1, "b": 0.3, "c": 0.2}, ("a", "b", "c"), False, ["b not before c"]),
+    ({"a": 0.2, "b": 0.1, "c": 0.3}, (("a", "b"), "c"), True, []),
+    ({"a": 0.1, "c": float("nan"), "d": float("nan")}, ("a", "c", "d"), False, ["c not before d"]),
+    ({"a": 0.1, "c": 0.3}, ("a", "b", "c"), True, []),
+], ids=["in-order", "one-swap", "tie-group", "two-nevers", "absent-decoder"])
+def test_decoder_order(needed, expected, agrees, inversions):
+    result = decoder_order(needed, expected)
+    assert result["agrees"] is agrees and result["inversions"] == inversions
+
+
+def test_decoder_order_text_lists_least_data_first():
+    assert decoder_order({"x": float("nan"), "y": 0.25}, ("y", "x"))["measured"] == \
+        "y (0.25) < x (never)"
+
+
+def _bound(never_below, within):
+    import pandas as pd
+    return pd.DataFrame({"relation": ["mod 3", "greater-than"], "MC − f_UB, min": [-0.08, 0.0],
+                         "MC − f_UB, max": [0.04, 0.03],
+                         "below at": ["0.03" if not never_below[0] else "", ""],
+                         "never below": never_below, "within tolerance": within},
+                        index=["mod3", "greater"])
+
+
+def test_scorecard_claims_statuses_follow_the_numbers():
+    comparison = paper_comparison(PAPER_RELATIONS)
+    orders = {"mod3": {"measured": "ideal (0.1) < concat (0.2)", "agrees": True},
+              "greater": {"measured": "concat (0.1) < difference (0.2)", "agrees": False}}
+    claims = scorecard_claims(comparison, _bound([False, True], [False, True]), orders)
+    assert [c.item for c in claims] == ["Table II", "Eq. 4", "Fig. 2", "Fig. 3"]
+    assert [c.status for c in claims] == ["reproduced", "reproduced", "partly", "partly"]
+    assert "mod 3 47.5 / 39.8" in claims[0].paper and "0.080" in claims[2].ours
+    scorecard.html("statics", claims)          # balanced $...$ in every cell
+    claims = scorecard_claims(paper_comparison(PAPER_RELATIONS, alpha=0.5),
+                              _bound([True, True], [True, True]), orders, alpha=0.5)
+    assert claims[1].status == "not testable" and claims[2].status == "reproduced"
+    small = scorecard_claims(paper_comparison({"mod3": make_relation("mod", 12, k=3)}),
+                             _bound([True, True], [True, True]), {})
+    assert [c.status for c in small] == ["not testable", "not testable", "reproduced",
+                                         "not testable"]

@@ -4,7 +4,7 @@ The reasoner knows the relation's type (its unlabelled graph, hence its logical 
 not the labelling: a priori every one of the ``n!/|Aut(G)|`` relabelled graphs is equally likely, the
 same hypothesis space whose size defines the description length b. Given the observed pairs it
 predicts each unobserved pair u with the Bayes-optimal guess, right with probability
-max(p_u, 1 - p_u), where p_u = P(R_u = 1 | observations) (spec 3.4, steps 1-4):
+max(p_u, 1 - p_u), where p_u = P(R_u = 1 | observations) (the paper's Appendix D):
 
     accuracy = [#observed + sum_u max(p_u, 1 - p_u)] / n^2.
 
@@ -24,7 +24,8 @@ import numpy as np
 from . import progress as _progress
 from .tasks import Relation, classes, train_mask
 
-__all__ = ["posterior", "draw_accuracy", "achievable_accuracy", "orbit_posterior"]
+__all__ = ["posterior", "draw_accuracy", "achievable_accuracy", "bound_comparison",
+           "describe_bound", "orbit_posterior"]
 
 _MAX_ORBIT_N = 8
 _EXACT_WORK = 20_000         # equivalence: exact pair marginals up to this many DP states
@@ -383,7 +384,8 @@ def posterior(relation: Relation, observed: np.ndarray, *, seed: int = 0) -> np.
 
 
 def draw_accuracy(p: np.ndarray) -> float:
-    """Whole-dataset accuracy of the Bayes-optimal guesser, step 4 of spec 3.4."""
+    """Whole-dataset accuracy of the Bayes-optimal guesser: the mean of max(p_u, 1 - p_u) over all
+    pairs, where observed pairs have p_u in {0, 1} (the paper's Appendix D)."""
     return float(np.maximum(p, 1.0 - p).mean())
 
 
@@ -408,3 +410,61 @@ def achievable_accuracy(relation: Relation, fractions, *, draws: int = 20, seed:
         acc[f, d] = draw_accuracy(posterior(relation, obs, seed=seed * 100_003 + d))
     return {"fraction": fractions, "accuracy": acc, "mean": acc.mean(axis=1),
             "sem": acc.std(axis=1, ddof=1) / np.sqrt(draws) if draws > 1 else np.zeros(len(fractions))}
+
+
+def bound_comparison(curves: dict, relations: dict, *, level: float = 0.9,
+                     tolerance: float = 0.05, z: float = 2.0):
+    """The Monte Carlo curves against the balls-in-buckets bound f_UB (the paper's Fig. 2).
+
+    At each sampled fraction d = mean - f_UB (the paper's Eq. 5). The curve is *significantly
+    below* the bound where d < -z * s.e. (with one draw the s.e. is 0: any shortfall counts),
+    and *within tolerance* where |d| <= `tolerance` everywhere (the paper: "within about 0.05").
+
+    Args:
+        curves: {short name: `achievable_accuracy` result}.
+        relations: {short name: Relation}, holding every key of `curves`.
+        level: the accuracy at which both curves' crossing fractions are read off.
+    Returns:
+        pandas DataFrame indexed by short name: relation, "MC − f_UB, min", "MC − f_UB, max",
+        "MC reaches level at" (interpolated, NaN if never), "f_UB reaches level at" (closed
+        form), "never below" (bool: nowhere significantly below), "below at" (the fractions where
+        it is, as text, "" if none), "within tolerance" (bool).
+    """
+    import pandas as pd
+    from . import statics
+    rows = {}
+    for key, res in curves.items():
+        rel = relations[key]
+        d = res["mean"] - statics.accuracy_upper_bound(res["fraction"], rel)
+        below = d < -z * np.asarray(res["sem"])
+        rows[key] = {"relation": rel.label,
+                     "MC − f_UB, min": d.min(), "MC − f_UB, max": d.max(),
+                     "MC reaches level at": statics.crossing_fraction(res["fraction"], res["mean"],
+                                                                     level),
+                     "f_UB reaches level at": statics.bound_crossing(rel, level),
+                     "never below": not below.any(),
+                     "below at": ", ".join(f"{f:g}" for f in res["fraction"][below]),
+                     "within tolerance": bool(np.abs(d).max() <= tolerance)}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def describe_bound(table) -> str:
+    """One sentence from a `bound_comparison` table: for which relations the Monte Carlo is never
+    significantly below the bound f_UB, and for which it is (by how much at most, and where),
+    e.g. "never significantly below the bound for bipartite a=10; significantly below it for
+    mod 3 (by up to 0.079, at p = 0.03, 0.06)". Plain text (for glue), no TeX."""
+    above = [r["relation"] for _, r in table.iterrows() if r["never below"]]
+    below = [f"{r['relation']} (by up to {-r['MC − f_UB, min']:.3f}, at p = {r['below at']})"
+             for _, r in table.iterrows() if not r["never below"]]
+    parts = []
+    if above:
+        parts.append("never significantly below the bound for " + _and(above))
+    if below:
+        parts.append(("significantly below it for " if above else
+                      "significantly below the bound for ") + _and(below))
+    return "; ".join(parts)
+
+
+def _and(items: list) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

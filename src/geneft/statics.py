@@ -1,8 +1,12 @@
-"""Statics: how much data a relation needs (GenEFT spec section 3, Eqs. 3-5, Table II).
+"""Statics: how much data a relation needs (the paper's Eqs. 3-5 and Table II).
 
 The relation's type (its unlabelled graph) is known; what must be learned is which of the
 ``n!/|Aut(G)|`` labellings is the true one, ``b = log2(n!/|Aut(G)|)`` bits. Each training pair is
 crudely assumed to reveal one of the b bits at random (balls in buckets).
+
+The second half of the module turns a chapter's measurements into its findings: the crossing
+fractions of accuracy curves, the induction-gap table of trained decoders, the order of the
+decoders against the paper's ordering by inductive bias, and the chapter's scorecard rows.
 """
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ import numpy as np
 from .tasks import Relation
 
 __all__ = ["aut_order", "description_length", "description_length_paper", "known_fraction",
-           "critical_fraction", "p_star", "accuracy_upper_bound", "crossing_fraction", "summary"]
+           "critical_fraction", "p_star", "accuracy_upper_bound", "crossing_fraction", "summary",
+           "bound_crossing", "majority_baseline", "description_table", "paper_comparison",
+           "induction_gap", "decoder_order", "scorecard_claims"]
 
 
 def aut_order(relation: Relation) -> int:
@@ -32,7 +38,7 @@ def aut_order(relation: Relation) -> int:
 
 
 def description_length(relation: Relation) -> float:
-    """Exact description length ``b = log2(n! / |Aut(G)|)`` in bits (spec 3.1).
+    """Exact description length ``b = log2(n! / |Aut(G)|)`` in bits (the paper's definition).
 
     ``|Aut(G)|`` divides n! (it is a subgroup of S_n), so the ratio is an exact integer: the number
     of distinct labellings of the graph.
@@ -41,7 +47,7 @@ def description_length(relation: Relation) -> float:
 
 
 def description_length_paper(relation: Relation) -> float:
-    """The paper's approximate b per family (spec 3.1, Table II), in bits.
+    """The paper's approximate b per family (its Table II), in bits.
 
     equivalence with k classes: n log2 k; total order: log2 n!; complete bipartite K_{a,n-a}:
     log2 C(n, a); generic: n^2 (every entry of R is a free bit).
@@ -57,7 +63,7 @@ def description_length_paper(relation: Relation) -> float:
 
 
 def known_fraction(m, bits: float):
-    """Balls in buckets, Eq. (3): expected fraction of the b bits known after m samples.
+    """Balls in buckets (the paper's Eq. 3): expected fraction of the b bits known after m samples.
 
     f(m) = 1 - (1 - 1/b)^m. Accepts scalar or array m.
     """
@@ -67,7 +73,7 @@ def known_fraction(m, bits: float):
 
 
 def critical_fraction(bits: float, n_pairs: int, *, alpha: float = 0.9) -> float:
-    """Crude critical train fraction, Eq. (4): f(N p_c) = alpha.
+    """Crude critical train fraction (the paper's Eq. 4): f(N p_c) = alpha.
 
     p_c = log(1 - alpha) / (N log(1 - 1/b)); can exceed 1 (not learnable from a fraction).
     """
@@ -79,7 +85,7 @@ def critical_fraction(bits: float, n_pairs: int, *, alpha: float = 0.9) -> float
 
 
 def p_star(relation: Relation) -> float:
-    """p*: the probability that a pair which cannot be deduced is related (spec 3.3).
+    """p*: the probability that a pair which cannot be deduced is related (the paper's Eq. 5).
 
     equivalence with k classes: 1/k (a random pair is related with probability ~1/k);
     bipartite: 1/2; total order: 1/3 (the three-node module argument); generic: 1/2.
@@ -90,7 +96,7 @@ def p_star(relation: Relation) -> float:
 
 
 def accuracy_upper_bound(fraction, relation: Relation, *, bits: float | None = None):
-    """Upper bound on whole-dataset accuracy, Eq. (5).
+    """Upper bound on whole-dataset accuracy (the paper's Eq. 5).
 
     f_UB = f(m) + max(p*, 1 - p*) (1 - f(m)), m = fraction * n^2, f from Eq. (3).
 
@@ -121,9 +127,9 @@ def crossing_fraction(fractions, accuracy, level: float = 0.9) -> float:
 
 
 def summary(relation: Relation, alpha: float = 0.9) -> dict:
-    """Every static number of one relation (spec 3.1-3.3) as a JSON-ready dict: ``|Aut(G)|`` as a
-    decimal string, b exact and paper-approximate, p*, and the crude p_c of Eq. (4) from each b
-    (p_crude uses the paper's b, as the paper does)."""
+    """Every static number of one relation (Eqs. 3-5, Table II) as a JSON-ready dict:
+    ``|Aut(G)|`` as a decimal string, b exact and paper-approximate, p*, and the crude p_c of
+    Eq. (4) from each b (p_crude uses the paper's b, as the paper does)."""
     n_pairs = relation.n ** 2
     bits_exact, bits_paper = description_length(relation), description_length_paper(relation)
     crude = lambda b: critical_fraction(b, n_pairs, alpha=alpha) if b > 1 else None  # noqa: E731
@@ -133,3 +139,227 @@ def summary(relation: Relation, alpha: float = 0.9) -> dict:
             "log2_n_factorial": math.log2(math.factorial(relation.n)),
             "bits_exact": bits_exact, "bits_paper": bits_paper, "p_star": p_star(relation),
             "p_crude": crude(bits_paper), "p_crude_exact": crude(bits_exact)}
+
+
+def bound_crossing(relation: Relation, level: float = 0.9, *, bits: float | None = None) -> float:
+    """Train fraction at which the bound f_UB of Eq. (5) reaches `level`, in closed form.
+
+    f_UB = 1 - (1 - q)(1 - 1/b)^m with q = max(p*, 1 - p*) and m = p n^2, so
+    p = log((1 - level) / (1 - q)) / (n^2 log(1 - 1/b)); 0 when q >= level already.
+
+    Args:
+        relation: the relation (sets n, p* and, by default, b).
+        level: the accuracy, in the open interval (0, 1).
+        bits: description length; default the paper's approximation, as in Eq. (5).
+    """
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in the open interval (0, 1), got {level}")
+    b = description_length_paper(relation) if bits is None else bits
+    q = max(p_star(relation), 1.0 - p_star(relation))
+    if q >= level:
+        return 0.0
+    return math.log((1.0 - level) / (1.0 - q)) / (relation.n ** 2 * math.log(1.0 - 1.0 / b))
+
+
+def majority_baseline(relation: Relation) -> float:
+    """Whole-dataset accuracy of always giving the more frequent label, max(q, 1 - q), where q is
+    the fraction of related pairs: what a network scores that has learned nothing but the prior."""
+    q = float(relation.matrix.mean())
+    return max(q, 1.0 - q)
+
+
+# ------------------------------------------------------------------ the chapter's findings
+# Agreement with the paper's Table II and Eq. (4) values: half a unit of their last digit.
+BITS_TOLERANCE = 0.05
+PC_TOLERANCE = 5e-4
+
+
+def description_table(relations: dict, alpha: float = 0.9):
+    """Table II for the given relations: log2 |Aut(G)|, b from the paper's formula and exact, and
+    the crude critical fraction of Eq. (4) from each b (missing where b <= 1).
+
+    Args:
+        relations: {short name: Relation}, e.g. {"mod3": parse_relation("mod3", 30)}.
+        alpha: the known-bit target of Eq. (4).
+    Returns:
+        pandas DataFrame indexed by short name, one row per relation.
+    """
+    import pandas as pd
+    rows = {}
+    for key, rel in relations.items():
+        d = summary(rel, alpha)
+        rows[key] = {"relation": rel.label, "log₂ |Aut(G)|": math.log2(int(d["aut"])),
+                     "b, paper's formula": d["bits_paper"], "b, exact": d["bits_exact"],
+                     "crit. fraction (paper's b)": d["p_crude"],
+                     "crit. fraction (exact b)": d["p_crude_exact"]}
+    return pd.DataFrame.from_dict(rows, orient="index").astype(
+        {"crit. fraction (paper's b)": float, "crit. fraction (exact b)": float})
+
+
+def paper_comparison(relations: dict, alpha: float = 0.9):
+    """The paper's Table II and Eq. (4) values next to ours, for its four relations at n = 30.
+
+    Both b agree when within half a unit of the paper's last digit (BITS_TOLERANCE), the crude
+    p_c likewise (PC_TOLERANCE); p_c is compared only at the paper's alpha = 0.9 (else that
+    entry is None). Relations not in `relations` or not at n = 30 are left out.
+
+    Returns:
+        pandas DataFrame indexed by short name.
+    """
+    import pandas as pd
+    from . import paper
+    rows = {}
+    for key in paper.BITS_PAPER:
+        rel = relations.get(key)
+        if rel is None or rel.n != 30:
+            continue
+        d = summary(rel, alpha)
+        checks = [abs(d["bits_paper"] - paper.BITS_PAPER[key]) <= BITS_TOLERANCE,
+                  abs(d["bits_exact"] - paper.BITS_EXACT[key]) <= BITS_TOLERANCE]
+        pc_ok = abs(d["p_crude"] - paper.P_CRUDE[key]) <= PC_TOLERANCE if alpha == 0.9 else None
+        rows[key] = {"relation": rel.label,
+                     "b approx., paper": paper.BITS_PAPER[key], "b approx., ours": d["bits_paper"],
+                     "b exact, paper": paper.BITS_EXACT[key], "b exact, ours": d["bits_exact"],
+                     "b agrees": all(checks),
+                     "crit. fraction, paper": paper.P_CRUDE[key],
+                     "crit. fraction, ours": d["p_crude"], "crit. fraction agrees": pc_ok}
+    columns = ["relation", "b approx., paper", "b approx., ours", "b exact, paper", "b exact, ours",
+               "b agrees", "crit. fraction, paper", "crit. fraction, ours", "crit. fraction agrees"]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+
+
+def induction_gap(runs: dict, relations: dict, *, level: float = 0.9, alpha: float = 0.9,
+                  reasoner: dict | None = None):
+    """The induction gap in numbers: for each relation and decoder, the train fraction at which
+    the mean whole-dataset accuracy over seeds reaches `level` (`crossing_fraction`; NaN if it
+    never does), that fraction over the crude p_c of Eq. (4), and its excess over the fraction the
+    ideal reasoner needs.
+
+    Args:
+        runs: {short name: {decoder: `train.fraction_sweep` result}}.
+        relations: {short name: Relation}, holding every key of `runs`.
+        level: the accuracy that defines "needs"; alpha: as in Eq. (4).
+        reasoner: {short name: fraction at which the ideal reasoner reaches `level`}; a relation
+            missing from it gets the text "no Monte Carlo" in "more than ideal reasoner".
+    Returns:
+        pandas DataFrame indexed by (short name, decoder), within a relation from the decoder
+        needing least data to most (never last), with columns relation, decoder, "fraction
+        needed", "× crit. fraction", "more than ideal reasoner", "accuracy at smallest fraction",
+        "accuracy at largest fraction" and "seed spread" (the largest standard deviation over
+        seeds at any fraction).
+    """
+    import pandas as pd
+    reasoner, rows = reasoner or {}, {}
+    for key, by_decoder in runs.items():
+        p_c = summary(relations[key], alpha)["p_crude"] or float("nan")
+        part = {}
+        for name, res in by_decoder.items():
+            x, mean, std = _summarize(res["fraction"], res["whole_acc"])
+            need = crossing_fraction(x, mean, level)
+            part[(key, name)] = {"relation": relations[key].label, "decoder": name,
+                                 "fraction needed": need, "× crit. fraction": need / p_c,
+                                 "more than ideal reasoner": need - reasoner[key]
+                                 if key in reasoner else "no Monte Carlo",
+                                 "accuracy at smallest fraction": mean[0],
+                                 "accuracy at largest fraction": mean[-1],
+                                 "seed spread": std.max()}
+        rows.update(sorted(part.items(), key=lambda kv: np.nan_to_num(kv[1]["fraction needed"],
+                                                                       nan=np.inf)))
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index = pd.MultiIndex.from_tuples(table.index, names=["key", "name"])
+    return table
+
+
+def _summarize(x, values):
+    """(sorted unique x, mean, std over repeats) of `values` grouped by `x`."""
+    x, values = np.asarray(x), np.asarray(values, dtype=float)
+    ux = np.unique(x)
+    return (ux, np.array([values[x == u].mean() for u in ux]),
+            np.array([values[x == u].std() for u in ux]))
+
+
+def decoder_order(needed: dict, expected) -> dict:
+    """Compare the measured order of decoders with an expected order.
+
+    Args:
+        needed: {decoder: train fraction it needs}; NaN (never reached) counts as infinite.
+        expected: sequence from first (least data) to last; an entry may be a tuple of decoders
+            the claim does not order among themselves, e.g. (("ideal", "difference"), "concat").
+            Decoders absent from `needed` are skipped.
+    Returns:
+        dict: "measured", the decoders from least to most data as text with their fractions
+        (e.g. "ideal (0.12) < concat (never)"); "agrees", True if every expected pair a before b
+        has strictly fraction(a) < fraction(b) (two "never"s do not count as ordered);
+        "inversions", the pairs that fail, as text "a not before b".
+    """
+    rank = {}
+    for r, group in enumerate(expected):
+        for name in (group if isinstance(group, tuple) else (group,)):
+            if name in needed:
+                rank[name] = r
+    need = {k: np.inf if np.isnan(v) else float(v) for k, v in needed.items()}
+    inversions = [f"{a} not before {b}" for a in rank for b in rank
+                  if rank[a] < rank[b] and not need[a] < need[b]]
+    order = sorted(need, key=need.get)
+    measured = " < ".join(f"{k} ({need[k]:.2f})" if np.isfinite(need[k]) else f"{k} (never)"
+                          for k in order)
+    return {"measured": measured, "agrees": not inversions, "inversions": inversions}
+
+
+def scorecard_claims(comparison, bound, orders: dict, *, alpha: float = 0.9,
+                     tolerance: float = 0.05, level: float = 0.9) -> list:
+    """The chapter's rows of the reproduction scorecard, each status decided from the numbers.
+
+    Args:
+        comparison: `paper_comparison` table (Table II, Eq. 4).
+        bound: `montecarlo.bound_comparison` table (Fig. 2).
+        orders: {short name: `decoder_order` result} for the relations of Fig. 3.
+        alpha: the alpha the chapter ran with (Eq. 4 is testable only at the paper's 0.9).
+        tolerance: the Fig. 2 tolerance on |MC − f_UB|.
+        level: the accuracy at which `orders` read off the fraction each decoder needs.
+    Returns:
+        list of four `scorecard.Claim`: Table II, Eq. 4, Fig. 2, Fig. 3.
+    """
+    from . import paper
+    from .scorecard import Claim, status
+    from .tasks import parse_relation
+    label = lambda key: parse_relation(key, 30).label  # noqa: E731
+
+    def listing(values):
+        return "; ".join(f"{name} {v}" for name, v in zip(comparison["relation"], values))
+
+    def pair(a, b):
+        return [f"{x:.1f} / {y:.1f}" for x, y in zip(comparison[a], comparison[b])]
+
+    has = not comparison.empty
+    rows = [Claim("Table II", "description length $b$, approx. / exact ($n = 30$)",
+                  listing(pair("b approx., paper", "b exact, paper")),
+                  listing(pair("b approx., ours", "b exact, ours")),
+                  "0.05 bit (half the paper's last digit)",
+                  status(list(comparison["b agrees"])) if has else "not testable", "st-bits"),
+            Claim("Eq. 4", "crude critical fraction $p_c$ at $\\alpha = 0.9$",
+                  listing(f"{v:.3f}" for v in comparison["crit. fraction, paper"]),
+                  listing(f"{v:.3f}" for v in comparison["crit. fraction, ours"]),
+                  "0.0005 (half the paper's last digit)",
+                  status(list(comparison["crit. fraction agrees"]))
+                  if has and alpha == 0.9 else "not testable", "st-balls")]
+    dev = np.maximum(-bound["MC − f_UB, min"], bound["MC − f_UB, max"])
+    ours = "; ".join(f"{r.relation}: max $|\\mathrm{{MC}} - f_\\mathrm{{UB}}|$ = {v:.3f}, "
+                     + (f"$2\\,$s.e. below at $p$ = {r['below at']}" if r["below at"] else
+                        "never $2\\,$s.e. below")
+                     for (_, r), v in zip(bound.iterrows(), dev))
+    rows.append(Claim("Fig. 2", "Monte Carlo slightly above $f_\\mathrm{UB}$, within about 0.05",
+                      "$\\mathrm{MC} \\geq f_\\mathrm{UB}$, "
+                      f"$|\\mathrm{{MC}} - f_\\mathrm{{UB}}| \\leq {paper.FIG2_TOLERANCE}$", ours,
+                      f"{tolerance}; never 2 s.e. below",
+                      status(list(bound["never below"]) + list(bound["within tolerance"]))
+                      if len(bound) else "not testable", "st-mc"))
+    expected = "; ".join(f"{label(k)}: " + " < ".join(g if isinstance(g, str) else " ≈ ".join(g)
+                                              for g in order)
+                         for k, order in paper.FIG3_ORDER.items())
+    rows.append(Claim("Fig. 3", "curves order by inductive bias", expected,
+                      "; ".join(f"{label(k)}: {o['measured']}" for k, o in orders.items()),
+                      f"same order of the fraction needed for accuracy {level:g}",
+                      status([o["agrees"] for o in orders.values()]) if orders else
+                      "not testable", "st-networks"))
+    return rows

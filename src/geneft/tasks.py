@@ -1,8 +1,8 @@
-"""Knowledge-graph autoencoding tasks (GenEFT spec section 1).
+"""Knowledge-graph autoencoding tasks: the relations of the paper's Table I and their datasets.
 
 A binary relation R on n symbols is a directed graph with adjacency matrix R in {0,1}^(n x n).
 The dataset is all n^2 ordered pairs (x1, x2), diagonal included, labelled y = R(x1, x2).
-A train fraction p of the pairs is drawn uniformly without replacement (spec 1.2).
+A train fraction p of the pairs is drawn uniformly without replacement.
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ __all__ = ["Relation", "RELATIONS", "make_relation", "parse_relation", "from_adj
 class Relation:
     """A relation on n symbols with the family it belongs to.
 
-    `family` is what an ideal reasoner knows a priori (spec 3.4): "equivalence" (k classes of
-    given sizes), "order" (strict total order), "bipartite" (complete bipartite K_{a,n-a}) or
-    "generic" (a user matrix; only its unlabelled graph is known).
+    `family` is what an ideal reasoner knows a priori (the paper's Appendix D): "equivalence"
+    (k classes of given sizes), "order" (strict total order), "bipartite" (complete bipartite
+    K_{a,n-a}) or "generic" (a user matrix; only its unlabelled graph is known).
     """
 
     name: str  # e.g. "mod", "greater", "bipartite", "custom"
@@ -62,7 +62,7 @@ def _mod(n: int, *, k: int = 3) -> Relation:
 
 
 def _greater(n: int) -> Relation:
-    """Greater-than: R(x1, x2) = 1 iff x2 > x1 (the notebook's x1 < x2). A strict total order."""
+    """Greater-than: R(x1, x2) = 1 iff x2 > x1, i.e. x1 < x2. A strict total order."""
     x = np.arange(n)
     return Relation("greater", (x[None, :] > x[:, None]).astype(np.uint8), "order", {})
 
@@ -79,7 +79,7 @@ RELATIONS = {"mod": _mod, "greater": _greater, "bipartite": _bipartite}
 
 
 def make_relation(name: str, n: int = 30, **params) -> Relation:
-    """Build a named relation on n symbols (spec 1.1, Table I).
+    """Build a named relation on n symbols (the paper's Table I).
 
     Args:
         name: one of RELATIONS: "mod" (takes k, default 3), "greater", "bipartite" (takes a,
@@ -98,16 +98,16 @@ def make_relation(name: str, n: int = 30, **params) -> Relation:
         raise ValueError(f"relation {name!r} got unexpected parameters {sorted(params)}") from err
 
 
-def parse_relation(spec: str, n: int) -> Relation:
+def parse_relation(short_name: str, n: int) -> Relation:
     """A relation from its short name: 'modK' (K >= 2), 'greater' or 'bipartiteA'
     (1 <= A < n), e.g. parse_relation('mod3', 30). Used by chapter parameters and the CLI."""
     for name in ("mod", "bipartite"):
-        if spec.startswith(name) and spec[len(name):].isdigit():
+        if short_name.startswith(name) and short_name[len(name):].isdigit():
             key = "k" if name == "mod" else "a"
-            return make_relation(name, n, **{key: int(spec[len(name):])})
-    if spec == "greater":
+            return make_relation(name, n, **{key: int(short_name[len(name):])})
+    if short_name == "greater":
         return make_relation("greater", n)
-    raise ValueError(f"relation {spec!r} not understood; use 'modK' (K >= 2), 'greater' or "
+    raise ValueError(f"relation {short_name!r} not understood; use 'modK' (K >= 2), 'greater' or "
                      f"'bipartiteA' (1 <= A < n), e.g. 'mod3', 'bipartite10'")
 
 
