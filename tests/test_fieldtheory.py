@@ -1,7 +1,9 @@
-"""Field-theory learning curves (spec beyond.md A.5): closed-form spectra, multiplicities,
-harmonic normalisation, the NNGP recursions against a wide random network, EK limits, GP
-regression against the random-feature primal, the renormalised ridge."""
+"""Field-theory learning curves: closed-form spectra, multiplicities, harmonic normalisation, the
+NNGP recursions against a wide random network, EK limits, GP regression against the
+random-feature primal, the renormalised ridge, and the chapter's success criteria judged on
+tables whose answers are known."""
 import numpy as np
+import pandas as pd
 import pytest
 
 from geneft import fieldtheory as ft
@@ -158,3 +160,132 @@ def test_langevin_time_average_is_the_gp_posterior_mean(rng):
     assert np.mean((chain - gp) ** 2) < 0.02 * np.mean(gp ** 2)
     with pytest.raises(ValueError, match="burn_in must be < steps"):
         ft.langevin_predictions(x, target(x), xt, 1, 8, 0.5, steps=10, lr=1e-2, burn_in=10)
+
+
+def test_langevin_runs_on_the_auto_device(rng):
+    """"auto" (the chapter's default) picks CUDA when present, else the CPU."""
+    x, xt = ft.sphere(5, 3, rng), ft.sphere(4, 3, rng)
+    out = ft.langevin_predictions(x, x[:, 0], xt, 1, 8, 0.5, steps=3, lr=1e-3, burn_in=1,
+                                  device="auto")
+    assert out.shape == (4,) and np.all(np.isfinite(out))
+
+
+def test_prior_power_and_low_degree_share_of_closed_form_kernels():
+    """k(t) = t^2 = 1/d + (d-1)/d P_2(t): power 1/d on degree 0 and (d-1)/d on degree 2."""
+    lam = ft.spectrum(lambda t: t ** 2, D, 4)
+    np.testing.assert_allclose(ft.prior_power(lam, D), [1 / D, 0, (D - 1) / D, 0, 0], atol=1e-12)
+    assert abs(ft.low_degree_share(lam, D, up_to=0) - 1 / D) < 1e-12
+    assert abs(ft.low_degree_share(lam, D) - 1) < 1e-12
+    assert ft.low_degree_share(ft.spectrum(lambda t: t, D, 4), D, up_to=0) < 1e-12
+
+
+def test_half_learning_points_halve_each_degree():
+    lam = ft.spectrum(lambda t: ft.nngp(t, 3), D, 8)
+    c2 = {1: 1.0, 2: 0.5, 3: 0.25}
+    points = ft.half_learning_points(lam, c2, 0.5)
+    assert points[1] < points[2] < points[3]                 # entropic bias: low degrees first
+    for l, n in points.items():
+        assert abs(ft.ek_curve(n, lam, c2, 0.5, per_degree=True)[l] - c2[l] / 4) < 1e-12
+
+
+def test_compare_with_theory_averages_draws_and_divides():
+    lam = ft.spectrum(lambda t: ft.nngp(t, 2), D, 10)
+    target = ft.Target(D, {1: 1.0, 2: 0.5}, seed=0)
+    curves = pd.DataFrame({"depth": 2, "sigma2": 1.0, "n": [64, 64, 256, 256],
+                           "draw": [0, 1, 0, 1], "test_mse": [0.9, 1.1, 0.4, 0.6]})
+    out = ft.compare_with_theory(curves, {2: lam}, target)
+    np.testing.assert_allclose(out.gp, [1.0, 0.5])
+    np.testing.assert_allclose(out.gp_sem, [0.1, 0.1])      # std (ddof 1) / sqrt(2)
+    ek = ft.ek_curve(np.array([64, 256]), lam, target.c2, 1.0)
+    np.testing.assert_allclose(out.ek, ek)
+    np.testing.assert_allclose(out.ek_rel, ek / [1.0, 0.5] - 1)
+    renorm = ft.renormalized_curve([64, 256], lam, D, target.c2, 1.0)[0]
+    np.testing.assert_allclose(out.renorm_rel, renorm / [1.0, 0.5] - 1)
+
+
+def test_network_excess_is_the_ratio_of_draw_means():
+    nets = pd.DataFrame({"width": [8, 8, 8, 8], "n": [4, 4, 16, 16], "draw": [0, 1, 0, 1],
+                         "net_mse": [1.0, 2.0, 3.0, 3.0], "gp_mse": [1.0, 1.0, 2.0, 2.0]})
+    np.testing.assert_allclose(ft.network_excess(nets).excess, [0.5, 0.5])
+
+
+def _compare(ek_rel_big, ek_rel_small=0.5, renorm_rel=0.05):
+    """A comparison table with known relative differences: the main ridge 1.0, a low one 0.2."""
+    rows = [{"depth": h, "sigma2": s2, "n": n,
+             "ek_rel": (ek_rel_big if n >= ft.EK_MIN_N else ek_rel_small) if s2 == 1.0 else -0.3,
+             "renorm_rel": renorm_rel}
+            for h in (2, 4) for s2 in (1.0, 0.2) for n in (32, 128, 512)]
+    return pd.DataFrame(rows)
+
+
+def _excess(by_width):
+    return pd.DataFrame([{"width": w, "n": n, "excess": e if n <= ft.NET_MAX_N else 9.0}
+                         for w, e in by_width.items() for n in (64, 256, 1024)])
+
+
+SPECTRA = {h: ft.spectrum(lambda t, h=h: ft.nngp(t, h), D, 30) for h in (1, 2, 4)}
+
+
+@pytest.mark.parametrize("ek_rel, met", [(-0.05, True), (-0.12, False), (0.08, True)],
+                         ids=["within", "outside", "above"])
+def test_assess_judges_the_ek_criterion_at_large_n_only(ek_rel, met):
+    a = ft.assess(_compare(ek_rel), _excess({512: 0.2, 2048: 0.1}), SPECTRA, D, main_sigma2=1.0)
+    assert a.ek_by_depth == {2: pytest.approx(abs(ek_rel)), 4: pytest.approx(abs(ek_rel))}
+    assert a.checks()["ek"] is met
+    assert a.ek_side == ("below" if ek_rel < 0 else "above")
+    assert a.low_sigma2 == 0.2 and a.low_ek == (pytest.approx(-0.3), pytest.approx(-0.3))
+
+
+def test_assess_network_width_spectrum_and_langevin_criteria():
+    langevin = pd.DataFrame({"n": [16, 256, 1024], "gap": [0.1, 0.19, 0.9]})
+    a = ft.assess(_compare(-0.05), _excess({512: 0.2, 2048: 0.1}), SPECTRA, D,
+                  main_sigma2=1.0, langevin=langevin)
+    assert a.widest == 2048 and a.net_worst == pytest.approx(0.1)   # N > NET_MAX_N ignored
+    assert a.excess_shrinks is True and a.decreasing is True and a.trace_error < ft.TRACE_TOL
+    assert a.excess_rises is False                       # 0.2, 0.2, 9.0: flat, then up
+    rising = _excess({512: 0.2}).assign(excess=[0.1, 0.2, 0.4])
+    assert ft.assess(_compare(-0.05), rising, SPECTRA, D, main_sigma2=1.0).excess_rises is True
+    assert a.langevin_met is True                                   # N > LANGEVIN_MAX_N ignored
+    assert a.low_share[4] == pytest.approx(ft.low_degree_share(SPECTRA[4], D))
+    assert a.met() == (6, 6)
+    worse = ft.assess(_compare(-0.05, renorm_rel=0.2), _excess({512: 0.1, 2048: 0.2}), SPECTRA,
+                      D, main_sigma2=1.0)
+    assert worse.checks() == {"ek": True, "renormalized": False, "network": False,
+                              "width trend": False, "spectrum": True, "langevin": None}
+    assert worse.met() == (2, 5)
+
+
+def test_one_width_and_no_langevin_are_not_checks():
+    a = ft.assess(_compare(-0.05), _excess({512: 0.1}), SPECTRA, D, main_sigma2=1.0)
+    assert a.excess_shrinks is None and a.langevin_met is None and a.met() == (4, 4)
+
+
+def test_criteria_table_and_scorecard_claims_read_cleanly():
+    from geneft import scorecard, tables
+    a = ft.assess(_compare(-0.05), _excess({512: 0.2, 2048: 0.1}), SPECTRA, D, main_sigma2=1.0)
+    table = ft.criteria_table(a)
+    assert list(table.columns) == ["criterion", "threshold", "measured", "met"]
+    assert table.met.tolist() == [True, True, True, True, True, None]
+    html = tables.show(table, missing="full profile only").to_html()
+    assert "full profile only" in html and "✔" in html and "True" not in html
+    assert "depth 4: 5.0%" in html and "$" not in html
+    rows = ft.claims(a, deep=4)
+    assert [c.status for c in rows] == ["reproduced"] * 3
+    assert "unbalanced" not in scorecard.html("fieldtheory", rows).data
+
+
+def test_work_scales_with_what_each_sweep_repeats():
+    from dataclasses import replace
+
+    from geneft.profiles import PROFILES
+    quick = PROFILES["fieldtheory"]["quick"]
+    base = ft.work(quick)
+    doubled = ft.work(replace(quick, draws=2 * quick.draws))
+    assert doubled == pytest.approx({k: 2 * v for k, v in base.items()})
+    wider = ft.work(replace(quick, widths=quick.widths + (4096,)))
+    assert wider["curves"] == base["curves"] and wider["nets"] > 2 * base["nets"]
+    noisier = ft.work(replace(quick, sigma2_list=quick.sigma2_list + (0.05,)))
+    assert noisier["nets"] == base["nets"] and noisier["curves"] > base["curves"]
+    assert ft.estimate_seconds({"curves": 3.0, "nets": 4.0}, quick, quick) == pytest.approx(7.0)
+    assert ft.estimate_seconds({"curves": 3.0, "nets": 4.0}, quick,
+                               replace(quick, draws=3 * quick.draws)) == pytest.approx(21.0)
