@@ -1,6 +1,7 @@
-"""geneft.duality against spec beyond.md C.5: the duality and its minimality, end-to-end
-exactness through a network, the decomposition identity, the secant, the Hessian of a linear
-model and the quadratic-landscape case; plus data, pairing and the sweep's bookkeeping."""
+"""geneft.duality: the duality and its minimality, end-to-end exactness through a network, the
+decomposition identity, the secant, the Hessian of a linear model and the quadratic-landscape
+case; data, pairing and the sweep's bookkeeping; the chapter's criteria, verdicts and scorecard
+rows on hand-made tables whose answers are known."""
 import numpy as np
 import pytest
 import torch
@@ -155,7 +156,7 @@ def test_trained_mlp_run_is_deterministic_and_exact():
 def test_sweep_runs_the_base_once_and_files_it_under_every_factor():
     table, results = aw.sweep("synthetic", aw.RunConfig(max_epochs=2, train_per_class=10),
                               {"batch_size": [50], "beta": [0.01]}, [0])
-    assert len(results) == 3 and table.run.nunique() == 3
+    assert len(results) == 3 and table.run.nunique() == 3 and (table.seconds > 0).all()
     base = table[table.is_base]
     assert sorted(base.factor) == ["batch_size", "beta"] and base.run.nunique() == 1
     with pytest.raises(ValueError, match="factors must be fields"):
@@ -166,7 +167,7 @@ def test_trends_reads_signs_of_seed_means():
     import pandas as pd
     t = pd.DataFrame({"factor": "beta", "value": [0, 0, 1, 1, 2, 2], "seed": [0, 1] * 3,
                       "gap": [3, 3.2, 2, 2.1, 1, 0.9], "size": [1, 1, 2, 2, 3, 3],
-                      "sharp_size": 1.0, "flatness": [1, 1, 1, 1, 1, 1.0]})
+                      "sharp_size": 1.0, "sharpness": [1, 1, 1, 1, 1, 1.0]})
     tr = aw.trends(t, columns=("gap", "size"))
     assert tr.loc["beta", "gap"] == -1 and tr.loc["beta", "size"] == 1
 
@@ -175,3 +176,148 @@ def test_geneft_decoder_duality_is_exact():
     table, results = aw.geneft_phases("mod3", 0.75, {"G": (1e-2, 1e-3)}, [0], steps=20)
     assert results[("G", 0)]["exactness"] < 1e-10 and results[("G", 0)]["identity"] < 1e-10
     assert table.loc[0, "test_acc"] >= 0
+
+
+# --- the chapter's criteria, verdicts and scorecard rows --------------------------------------
+
+def _sweep_table():
+    """A hand-made `sweep` table: base (run 0, 1) filed under both factors, beta = 0.01
+    (runs 2, 3) and batch_size = 250 (runs 4, 5); two seeds each."""
+    import pandas as pd
+    base = dict(is_base=True, epochs=100, train_loss=5e-4, gap=0.2, aw=0.201, sharp_size=0.6,
+                size=0.4, sharpness=0.010, lam_max=0.2)
+    rows = []
+    for seed in (0, 1):
+        rows += [dict(factor="beta", value=0.0, seed=seed, run=seed, **base),
+                 dict(factor="batch_size", value=25, seed=seed, run=seed, **base),
+                 dict(base, factor="beta", value=0.01, seed=seed, run=2 + seed, is_base=False,
+                      gap=0.1 + 0.02 * seed, aw=0.1 + 0.02 * seed, size=0.2, sharp_size=0.3),
+                 dict(base, factor="batch_size", value=250, seed=seed, run=4 + seed,
+                      is_base=False, train_loss=5e-3, gap=0.202, aw=0.21, size=0.3,
+                      sharpness=0.02, lam_max=0.8, sharp_size=0.62)]
+    table = pd.DataFrame(rows)
+    table["exactness"], table["identity"] = 1e-14, 1e-16
+    table["mean_terms"], table["cov_terms"] = 0.001, table.gap
+    table["spearman_top100"], table["corr_median"] = 0.8, 0.3
+    return table
+
+
+def test_configurations_label_the_base_once_and_average_the_seeds():
+    conf = aw.configurations(_sweep_table()).set_index("configuration")
+    assert list(conf.index) == ["base", "beta = 0.01", "batch_size = 250"]
+    assert (conf.seeds == 2).all() and conf.loc["beta = 0.01", "gap"] == pytest.approx(0.11)
+
+
+def test_gap_share_counts_the_leading_directions():
+    z = np.zeros(4)
+    dec = aw.Decomposition(np.arange(4.0)[::-1], z, z, np.ones(4), np.ones(4),
+                           np.array([0.5, 0.3, 0.15, 0.05]))
+    assert aw.gap_share(dec, 0.5) == 1 and aw.gap_share(dec, 0.8) == 2
+    assert aw.gap_share(dec, 0.9) == 3 and aw.gap_share(dec, 1.01) == 4
+
+
+def test_checks_and_verdicts_on_a_hand_made_sweep():
+    runs = _sweep_table().drop_duplicates("run")
+    c = aw.checks(runs)
+    assert c["runs"] == 6 and c["n_tight"] == 4 and c["n_loose"] == 6
+    assert c["gap_err_tight"] == pytest.approx(0.005)        # base: 0.201 vs 0.2
+    assert c["gap_err_all"] == pytest.approx(0.008 / 0.202)  # batch 250: 0.21 vs 0.202
+    assert c["mean_ratio_max"] == pytest.approx(0.001 / 0.1) and c["mean_ratio_share"] == 1
+    v = aw.verdicts(c)
+    assert v == {"duality": True, "identity": True, "gap_tight": True, "gap_loose": True,
+                 "mean_terms": True, "sharpness": True}
+    with pytest.raises(ValueError, match="one row per run"):
+        aw.checks(_sweep_table())
+
+
+@pytest.mark.parametrize("change, key, expected", [
+    ({"exactness": 2e-8}, "duality", False),
+    ({"identity": 1e-7}, "identity", False),
+    ({"gap_err_tight": 0.03}, "gap_tight", False),
+    ({"n_tight": 0}, "gap_tight", None),
+    ({"gap_err_loose": 0.2}, "gap_loose", False),
+    ({"mean_ratio_share": 0.5}, "mean_terms", False),
+    ({"spearman_min": 0.39}, "sharpness", False),
+], ids=["duality", "identity", "gap-tight", "no-tight-run", "gap-loose", "mean-terms",
+        "spearman"])
+def test_verdicts_apply_the_stated_thresholds(change, key, expected):
+    c = {**aw.checks(_sweep_table().drop_duplicates("run")), **change}
+    assert aw.verdicts(c)[key] is expected
+
+
+def test_criteria_table_shows_the_verdicts_in_order():
+    c = {**aw.checks(_sweep_table().drop_duplicates("run")), "n_tight": 0}
+    table = aw.criteria(c)
+    assert list(table.columns) == ["criterion", "threshold (ours)", "this run", "met"]
+    assert list(table.met) == list(aw.verdicts(c).values())
+    assert table.loc[2, "this run"].startswith("no run") and "1e-8" in table.loc[0].iloc[1]
+
+
+def test_changes_direction_and_expected_trends():
+    table = _sweep_table()
+    ch = aw.changes(table)
+    assert ch.loc["beta", "size"] == pytest.approx(0.5) and ch.loc["batch_size", "to"] == 250
+    assert aw.direction(1.06) == "rose" and aw.direction(0.94) == "fell"
+    assert aw.direction(1.04) == "barely changed" == aw.direction(0.96)
+    expect = aw.expected_trends(table).set_index(["hyperparameter", "quantity"])
+    assert expect.loc[("beta", "size"), "as expected"] is True            # halved
+    assert expect.loc[("batch_size", "gap"), "measured"] == "barely changed"   # +1 %
+    assert expect.loc[("batch_size", "gap"), "as expected"] is False
+    assert expect.loc[("lr", "sharpness"), "as expected"] is None
+    tally = aw.trend_tally(expect.reset_index())
+    assert (tally["held"], tally["tested"]) == (3, 4)
+    assert tally["missed"] == "batch_size → gap barely changed"
+
+
+def test_follows_gap_counts_agreeing_signs():
+    table = _sweep_table()          # beta: gap and all factors fall; batch 250: gap +1 %
+    assert aw.follows_gap(table) == (2, 2)
+    assert aw.follows_gap(table, "size") == (1, 2)          # batch 250: size falls
+    table.loc[table.run >= 4, "sharp_size"] = 0.5           # batch 250: the sum falls too
+    assert aw.follows_gap(table) == (1, 2)
+
+
+def test_capped_runs_names_the_configurations():
+    runs = _sweep_table().drop_duplicates("run")
+    assert aw.capped_runs(runs, 1000) == "No run stopped at the epoch cap"
+    runs.loc[runs.run >= 4, "epochs"] = 1000
+    assert aw.capped_runs(runs, 1000).startswith("2 of the 6 runs (batch_size = 250) stopped")
+
+
+def _bridge(m_acc=0.7, m_sharp_size=5.0):
+    import pandas as pd
+    return pd.DataFrame({"phase": ["G", "G", "M", "M"], "seed": [0, 1, 0, 1],
+                         "train_acc": 1.0, "test_acc": [1.0, 0.98, m_acc, m_acc],
+                         "gap": [0.0, 0.05, 2.0, 3.0],
+                         "sharp_size": [0.02, 0.04] + [m_sharp_size] * 2,
+                         "size": [0.01, 0.03, 40.0, 40.0], "sharpness": [0.01, 0.01, 0.1, 0.1]})
+
+
+def test_bridge_verdict_and_ratios():
+    phases = aw.phase_means(_bridge())
+    assert phases.loc["G", "test_acc"] == pytest.approx(0.99)
+    assert aw.bridge_separates(phases)
+    assert not aw.bridge_separates(aw.phase_means(_bridge(m_acc=1.0)))
+    assert not aw.bridge_separates(aw.phase_means(_bridge(m_sharp_size=0.01)))
+    r = aw.bridge_ratios(phases)
+    assert r["size"] == pytest.approx(2000) and r["sharpness"] == pytest.approx(10)
+    assert r["larger"] == "size"
+
+
+def test_claims_are_five_rows_with_statuses_from_the_verdicts():
+    from geneft import scorecard
+    table = _sweep_table()
+    c = aw.checks(table.drop_duplicates("run"))
+    rows = aw.claims(c, aw.expected_trends(table), aw.phase_means(_bridge()))
+    assert [r.item for r in rows] == ["Duality", "Gap estimate", "Decomposition",
+                                      "Hyperparameters", "GenEFT bridge"]
+    assert [r.status for r in rows] == ["reproduced"] * 3 + ["partly", "reproduced"]
+    assert "our extension" in rows[-1].paper
+    assert scorecard.html("duality", rows).data.count("<tr>") == 6     # math balanced
+    few = aw.expected_trends(table[table.factor == "beta"], expected=[("lr", "gap", 1)])
+    assert aw.claims(c, few, aw.phase_means(_bridge()))[3].status == "not testable"
+
+
+def test_spearman_of_a_constant_is_nan_without_a_warning():
+    assert aw.spearman([1, 2, 3], [3, 2, 1]) == -1
+    assert np.isnan(aw.spearman([1, 2, 3], [5, 5, 5]))

@@ -1,15 +1,15 @@
 """Activity-weight duality: the generalization gap as sharpness times dual-weight spread
-(Feng, Zhang and Tu, Nature Machine Intelligence 5, 908 (2023); spec beyond.md C).
+(Feng, Zhang and Tu, Nature Machine Intelligence 5, 908 (2023)).
 
 A dense layer maps activities a to z = W a. A test input whose activities are a' = a + da gives
 the same downstream output as the training input a under the weights W + dW whenever
 dW a = W da; the minimum-Frobenius-norm solution is the rank-one dual weight change
 
-    dW* = (W da) a^T / norm(a)^2                                          (spec C.2, item 2)
+    dW* = (W da) a^T / norm(a)^2
 
 so the loss of a test sample equals the loss of its matched training sample under a perturbed
 layer, exactly. Projected on the eigenvectors v_n of the training-loss Hessian, the mean loss
-difference splits over directions (spec C.2, item 6):
+difference splits exactly over directions:
 
     mean_k dl_k = sum_n [ mu_gamma,n mu_theta,n + c_n sigma_gamma,n sigma_theta,n ],
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 import gzip
 import math
 import os
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -37,12 +38,17 @@ from . import progress as _progress
 
 __all__ = ["dual_weights", "secant", "nearest_same_label", "layer_hessian", "decomposition",
            "analyse_layer", "spearman", "DATASETS", "Dataset", "load_data", "RunConfig",
-           "init_mlp", "train_mlp", "mlp_rest", "analyse_mlp", "analyse_decoder", "summary", "sweep", "trends", "geneft_phases"]
+           "init_mlp", "train_mlp", "mlp_rest", "analyse_mlp", "analyse_decoder", "summary",
+           "sweep", "trends", "geneft_phases", "LABELS", "EXPECTED_TRENDS", "run_labels",
+           "configurations",
+           "gap_share", "checks", "verdicts", "criteria", "expected_trends", "trend_tally",
+           "follows_gap", "capped_runs", "changes", "direction", "phase_means", "bridge_separates",
+           "bridge_ratios", "claims"]
 
 F64 = torch.float64
 
 
-# --- the duality (spec C.2, items 1-4) -----------------------------------------------------
+# --- the duality ----------------------------------------------------------------------------
 
 def dual_weights(W, a, a_prime):
     """Minimum-norm dual weight changes ``dW*_k = (W da_k) a_k^T / norm(a_k)^2``, da = a' - a.
@@ -66,13 +72,13 @@ def dual_weights(W, a, a_prime):
 
 def secant(dl, dw):
     """Secant ("effective gradient") vectors g_k = dl_k dw_k / norm(dw_k)^2, so that
-    g_k . dw_k = dl_k exactly (spec C.2, item 4). dl: (K,), dw: (K, M); returns (K, M)."""
+    g_k . dw_k = dl_k exactly. dl: (K,), dw: (K, M); returns (K, M)."""
     return dl[:, None] * dw / (dw * dw).sum(1, keepdim=True).clamp_min(1e-300)
 
 
 def nearest_same_label(X_train, y_train, X_test, y_test):
     """For every test sample, the index of the closest training sample (Euclidean) of the same
-    label (spec C.2, item 3). Arrays (N, D), (N,), (K, D), (K,); returns (K,) int64.
+    label, as the paper pairs them. Arrays (N, D), (N,), (K, D), (K,); returns (K,) int64.
 
     Raises:
         ValueError: if a test label has no training sample.
@@ -95,7 +101,7 @@ def layer_hessian(W, a_train, y_train, rest, loss):
     return (H + H.T) / 2
 
 
-# --- the decomposition (spec C.2, items 4-6) -----------------------------------------------
+# --- the decomposition ----------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Decomposition:
@@ -125,7 +131,7 @@ class Decomposition:
 
 
 def decomposition(gamma, theta, lam) -> Decomposition:
-    """Split mean_k gamma_k . theta_k over the coordinates n (spec C.2, item 6):
+    """Split mean_k gamma_k . theta_k over the coordinates n:
     mean_k gamma_k,n theta_k,n = mu_gamma,n mu_theta,n + c_n sigma_gamma,n sigma_theta,n.
 
     Args:
@@ -142,13 +148,16 @@ def decomposition(gamma, theta, lam) -> Decomposition:
 
 
 def spearman(x, y) -> float:
-    """Spearman rank correlation of two 1-d arrays (scipy.stats.spearmanr)."""
+    """Spearman rank correlation of two 1-d arrays (scipy.stats.spearmanr); NaN, without a
+    warning, when either is constant."""
     from scipy.stats import spearmanr
+    if np.ptp(np.asarray(x, float)) == 0 or np.ptp(np.asarray(y, float)) == 0:
+        return math.nan
     return float(spearmanr(x, y).statistic)
 
 
 def analyse_layer(W, rest, loss, a_train, y_train, a_match, a_test, y_test):
-    """The A-W analysis of one layer (spec C.2): dual weights of every test sample against its
+    """The A-W analysis of one layer: dual weights of every test sample against its
     matched training sample, their exact loss differences, the training-loss Hessian and the
     decomposition of the A-W gap estimate over its eigen-directions. Everything in float64.
 
@@ -184,7 +193,7 @@ def analyse_layer(W, rest, loss, a_train, y_train, a_match, a_test, y_test):
             "identity": abs(float(dec.contributions.sum()) - aw)}
 
 
-# --- data (spec C.3) ------------------------------------------------------------------------
+# --- data -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Dataset:
@@ -227,7 +236,8 @@ def _digits(train_per_class, seed):
 
 
 def _synthetic(train_per_class, seed):
-    """Ten Gaussian prototypes mu_c ~ N(0, I_64) and x = sigmoid(mu_c + 1.6 xi) (spec C.3b)."""
+    """Ten Gaussian prototypes mu_c ~ N(0, I_64) and x = sigmoid(mu_c + 1.6 xi) (our
+    offline stand-in for digits)."""
     rng = np.random.default_rng(1000 + seed)
     protos = rng.standard_normal((10, 64))
     y = np.repeat(np.arange(10), train_per_class + 80)
@@ -275,11 +285,12 @@ def load_data(dataset: str = "digits", *, train_per_class: int = 100, seed: int 
     return DATASETS[dataset](train_per_class, seed)
 
 
-# --- the chapter's networks (spec C.3) ------------------------------------------------------
+# --- the chapter's networks -----------------------------------------------------------------
 
 @dataclass(frozen=True)
 class RunConfig:
-    """One training run of the d_in-30-30-10 ReLU MLP without biases (spec C.3)."""
+    """One training run of the d_in-30-30-10 ReLU MLP without biases, as in the paper's
+    public demo code (whose values the comments quote as "official")."""
 
     lr: float = 0.1               # SGD learning rate (official code: 0.1)
     batch_size: int = 25          # SGD batch size (official: 25)
@@ -349,7 +360,7 @@ def mlp_rest(Ws):
 
 
 def analyse_mlp(data: Dataset, Ws):
-    """`analyse_layer` for the middle 30x30 layer of a trained MLP (spec C.3): its input
+    """`analyse_layer` for the middle 30x30 layer of a trained MLP: its input
     activities are relu(W1 x); test samples are paired in input space."""
     X_train, X_test = (torch.as_tensor(x, dtype=F64) for x in (data.X_train, data.X_test))
     y_train, y_test = (torch.as_tensor(y, dtype=torch.long) for y in (data.y_train, data.y_test))
@@ -362,10 +373,10 @@ def analyse_mlp(data: Dataset, Ws):
 
 
 def analyse_decoder(model, pairs, labels, train_mask):
-    """`analyse_layer` for the first decoder layer of a trained GenEFT model (spec C.4): its
-    input activities are the combined repon embeddings z of a pair, a held-out pair is a new
-    activity at that layer, and it is matched to the nearest training pair of the same label
-    in z-space. The loss is the per-pair BCE on the logit.
+    """`analyse_layer` for the first decoder layer of a trained GenEFT model (our extension,
+    not in the paper): its input activities are the combined repon embeddings z of a pair,
+    a held-out pair is a new activity at that layer, and it is matched to the nearest
+    training pair of the same label in z-space. The loss is the per-pair BCE on the logit.
 
     Args:
         model: a models.Ensemble of one model (Ensemble.single). pairs: (P, 2) all pairs;
@@ -396,10 +407,10 @@ def analyse_decoder(model, pairs, labels, train_mask):
 def geneft_phases(relation: str, fraction: float, rates: dict, seeds, *, steps: int = 4000,
                   depth: int = 2, width: int = 20, n: int = 30, progress: bool = False):
     """Train GenEFT models (concat, tanh, d = 2, Adam, chapter 3's set-up) at each named pair
-    of learning rates and run `analyse_decoder` on each (spec C.4 bonus).
+    of learning rates and run `analyse_decoder` on each (the chapter's bridge to GenEFT).
 
     Args:
-        relation: a task spec ("mod3"). fraction: train fraction (one split per seed).
+        relation: a relation name ("mod3"). fraction: train fraction (one split per seed).
         rates: {phase name: (eta_enc, eta_dec)}. seeds: seeds per phase.
 
     Returns:
@@ -429,7 +440,7 @@ def geneft_phases(relation: str, fraction: float, rates: dict, seeds, *, steps: 
 def summary(result) -> dict:
     """The numbers of one analysis the chapter tabulates: gap and A-W estimate, exactness and
     identity errors, the mean and covariance parts, the sharpness-size sum sum_n sigma_gamma
-    sigma_theta, the size sum_n sigma_theta^2, the flatness mean_n sigma_gamma, the largest
+    sigma_theta, the size sum_n sigma_theta^2, the mean sharpness mean_n sigma_gamma, the largest
     eigenvalue, the median correlation and the Spearman correlation of sigma_gamma with lambda
     over the top 100 directions."""
     dec = result["decomposition"]
@@ -440,7 +451,7 @@ def summary(result) -> dict:
             "cov_terms": float(dec.cov_terms.sum()),
             "sharp_size": float((dec.sigma_gamma * dec.sigma_theta).sum()),
             "size": float((dec.sigma_theta ** 2).sum()),
-            "flatness": float(dec.sigma_gamma.mean()), "lam_max": float(dec.lam[0]),
+            "sharpness": float(dec.sigma_gamma.mean()), "lam_max": float(dec.lam[0]),
             "corr_median": float(np.median(dec.corr[:top])),
             "spearman_top100": spearman(dec.sigma_gamma[:top], dec.lam[:top])}
 
@@ -457,7 +468,8 @@ def sweep(dataset: str, base: RunConfig, factors: dict, seeds, *, progress: bool
     Returns:
         (table, results): a pandas DataFrame with one row per (factor, value, seed) holding
         the factor, its value, the seed, `run` (one id per trained network: the base runs
-        appear under every factor), `is_base`, the epochs run and the `summary` numbers; and
+        appear under every factor), `is_base`, the epochs run, `seconds` (its wall time for
+        training and analysis) and the `summary` numbers; and
         {run: the full analysis of `analyse_mlp`}.
     """
     import pandas as pd
@@ -472,21 +484,291 @@ def sweep(dataset: str, base: RunConfig, factors: dict, seeds, *, progress: bool
     rows, results = [], {}
     jobs = [(c, s) for c in configs for s in seeds]
     for run, (config, seed) in enumerate(_progress.bar(jobs, progress=progress, desc="A-W runs")):
+        start = time.perf_counter()
         data = load_data(dataset, train_per_class=config.train_per_class, seed=seed)
         Ws, epochs = train_mlp(data, config, seed=seed)
         results[run] = analyse_mlp(data, Ws)
+        seconds = time.perf_counter() - start
         rows += [{"factor": name, "value": v, "seed": seed, "run": run,
-                  "is_base": config == base, "epochs": epochs, **summary(results[run])}
+                  "is_base": config == base, "epochs": epochs, "seconds": seconds,
+                  **summary(results[run])}
                  for name, v in configs[config]]
     return pd.DataFrame(rows), results
 
 
-def trends(table, columns=("gap", "sharp_size", "size", "flatness")):
+def trends(table, columns=("gap", "sharp_size", "size", "sharpness")):
     """Per swept factor, the Spearman correlation between the factor's value and the
-    seed-averaged `columns` (spec C.3 trend criteria: its sign is the trend). Factors with a
+    seed-averaged `columns` (its sign is the trend our criteria read). Factors with a
     single value are left out. Returns a DataFrame indexed by factor."""
     import pandas as pd
     means = table.groupby(["factor", "value"])[list(columns)].mean().reset_index()
     out = {f: {c: spearman(g.value, g[c]) for c in columns}
            for f, g in means.groupby("factor") if g.value.nunique() > 1}
     return pd.DataFrame.from_dict(out, orient="index", columns=list(columns)).rename_axis("factor")
+
+
+# --- the chapter's criteria and verdicts -----------------------------------------------------
+# Our success criteria: the paper's own numbers and figures were not available to us, so the
+# thresholds below are our choices, stated in the chapter.
+
+EXACT_TOL = 1e-8          # the duality and the decomposition identity, in float64
+TIGHT_LOSS = 1e-3         # runs below this training cross-entropy ...
+GAP_TOL_TIGHT = 0.02      # ... have an A-W estimate within 2 % of the measured gap
+LOOSE_LOSS = 1e-2         # runs below this one ...
+GAP_TOL_LOOSE = 0.10      # ... within 10 %
+MEAN_RATIO_MAX = 0.1      # the mean terms are at most 10 % of the covariance terms ...
+MEAN_RATIO_SHARE = 0.75   # ... in at least 75 % of the runs
+SPEARMAN_MIN = 0.4        # Spearman rho of sigma_gamma with lambda (top 100 directions), every run
+GAP_SHARE = 0.9           # "where the gap lives": the leading directions carrying 90 % of it
+CHANGE_TOL = 0.05         # a seed mean that moves by less than 5 % "barely changed"
+
+# (factor, quantity, sign): our reading of the paper's account of each hyperparameter; the
+# abstract says only that each acts on the sharpness, the size or both.
+EXPECTED_TRENDS = (
+    ("beta", "size", -1), ("beta", "gap", -1),
+    ("batch_size", "sharpness", +1), ("batch_size", "gap", +1),
+    ("lr", "sharpness", -1),
+    ("init_scale", "size", +1), ("init_scale", "gap", +1),
+    ("dropout", "sharpness", -1),
+    ("train_per_class", "size", -1), ("train_per_class", "gap", -1),
+)
+
+# Column names for the page's tables (HTML: the tables are rendered as HTML).
+LABELS = {"configuration": "configuration", "seeds": "seeds", "epochs": "epochs",
+          "train_loss": "training CE", "gap": "gap", "aw": "A-W estimate",
+          "sharp_size": "Σ<sub>n</sub> σ<sub>γ,n</sub> σ<sub>θ,n</sub>",
+          "size": "size Σ<sub>n</sub> σ<sub>θ,n</sub><sup>2</sup>",
+          "sharpness": "mean sharpness σ<sub>γ,n</sub>", "lam_max": "λ<sub>max</sub>",
+          "phase": "phase", "seed": "seed", "train_acc": "train accuracy",
+          "test_acc": "test accuracy", "exactness": "duality error",
+          "hyperparameter": "hyperparameter", "quantity": "quantity", "expected": "expected",
+          "rho": "Spearman ρ", "ratio": "largest / smallest value", "measured": "measured",
+          "as expected": "as expected"}
+
+_MEANS = ["epochs", "train_loss", "gap", "aw", "sharp_size", "size", "sharpness", "lam_max"]
+
+
+def run_labels(runs) -> np.ndarray:
+    """Each row's configuration as text: "base" or "factor = value" (`sweep`'s table)."""
+    return np.where(runs.is_base, "base", runs.factor + " = " + runs.value.map("{:g}".format))
+
+
+def configurations(table):
+    """Seed means of `sweep`'s table, one row per trained configuration (`run_labels`), with
+    the number of seeds; columns "configuration", "seeds" and epochs, train_loss, gap, aw,
+    sharp_size, size, sharpness, lam_max."""
+    runs = table.drop_duplicates("run")
+    grouped = runs.assign(configuration=run_labels(runs)).groupby("configuration", sort=False)
+    out = grouped[_MEANS].mean()
+    out.insert(0, "seeds", grouped.size())
+    return out.reset_index()
+
+
+def gap_share(dec: Decomposition, share: float = GAP_SHARE) -> int:
+    """The number of leading directions (largest eigenvalue first) whose contributions first
+    add up to `share` of the A-W estimate; len(dec.lam) if the running sum never gets there."""
+    cum = np.cumsum(dec.contributions) / dec.contributions.sum()
+    reached = np.flatnonzero(cum >= share)
+    return int(reached[0] + 1) if len(reached) else len(cum)
+
+
+def checks(runs) -> dict:
+    """The numbers our criteria judge, over `runs`: `sweep`'s table with one row per trained
+    network (`table.drop_duplicates("run")`). Relative errors of the A-W estimate are
+    ``abs(aw - gap) / abs(gap)``; the mean-term ratio is ``abs(sum mu mu) / abs(sum c sigma
+    sigma)``, the two parts of the decomposition.
+
+    Raises:
+        ValueError: if a run appears twice.
+    """
+    if runs.run.duplicated().any():
+        raise ValueError("runs must hold one row per run: pass table.drop_duplicates('run')")
+    rel = ((runs.aw - runs.gap) / runs.gap).abs()
+    tight, loose = runs.train_loss < TIGHT_LOSS, runs.train_loss < LOOSE_LOSS
+    ratio = (runs.mean_terms / runs.cov_terms).abs()
+    worst = lambda s: float(s.max()) if len(s) else math.nan  # noqa: E731
+    return {"runs": len(runs), "exactness": float(runs.exactness.max()),
+            "identity": float(runs.identity.max()),
+            "gap_err_tight": worst(rel[tight]), "n_tight": int(tight.sum()),
+            "gap_err_loose": worst(rel[loose]), "n_loose": int(loose.sum()),
+            "gap_err_all": float(rel.max()), "mean_ratio_max": float(ratio.max()),
+            "mean_ratio_share": float((ratio <= MEAN_RATIO_MAX).mean()),
+            "spearman_min": float(runs.spearman_top100.min()),
+            "spearman_median": float(runs.spearman_top100.median()),
+            "corr_median": float(runs.corr_median.median())}
+
+
+def verdicts(c: dict) -> dict:
+    """Each of our criteria applied to `checks`: True (met), False (missed) or None (not
+    testable: no run reached the training loss the criterion needs)."""
+    return {"duality": c["exactness"] <= EXACT_TOL, "identity": c["identity"] <= EXACT_TOL,
+            "gap_tight": c["gap_err_tight"] <= GAP_TOL_TIGHT if c["n_tight"] else None,
+            "gap_loose": c["gap_err_loose"] <= GAP_TOL_LOOSE if c["n_loose"] else None,
+            "mean_terms": c["mean_ratio_share"] >= MEAN_RATIO_SHARE,
+            "sharpness": c["spearman_min"] >= SPEARMAN_MIN}
+
+
+def _e(x: float) -> str:
+    """1e-08 -> "1e-8"."""
+    return f"{x:.0e}".replace("e-0", "e-").replace("e+0", "e")
+
+
+def criteria(c: dict):
+    """Our criteria as a table for the page: criterion, threshold, this run's value, met
+    (bool, or None where not testable), in the order of `verdicts`."""
+    import pandas as pd
+    v = verdicts(c)
+    within = lambda err, n: (f"{err:.2%} ({n} of {c['runs']} runs)" if n  # noqa: E731
+                             else f"no run (of {c['runs']})")
+    rows = [
+        ("duality: ℓ(x′, W) = ℓ(x, W + ΔW*) for every test sample",
+         f"largest error ≤ {_e(EXACT_TOL)}", _e(c["exactness"])),
+        ("the decomposition over Hessian directions sums to the A-W estimate",
+         f"error ≤ {_e(EXACT_TOL)}", _e(c["identity"])),
+        (f"A-W estimate vs measured gap, runs with training CE < {_e(TIGHT_LOSS)}",
+         f"relative error ≤ {GAP_TOL_TIGHT:.0%}", within(c["gap_err_tight"], c["n_tight"])),
+        (f"A-W estimate vs measured gap, runs with training CE < {_e(LOOSE_LOSS)}",
+         f"relative error ≤ {GAP_TOL_LOOSE:.0%}", within(c["gap_err_loose"], c["n_loose"])),
+        ("mean terms small against the covariance terms",
+         f"ratio ≤ {MEAN_RATIO_MAX:g} in ≥ {MEAN_RATIO_SHARE:.0%} of runs",
+         f"in {c['mean_ratio_share']:.0%} of runs (largest {c['mean_ratio_max']:.3f})"),
+        ("sharpness σγ rises with the eigenvalue λ (top 100 directions)",
+         f"Spearman ρ ≥ {SPEARMAN_MIN:g} in every run",
+         f"lowest {c['spearman_min']:.2f}, median {c['spearman_median']:.2f}"),
+    ]
+    return pd.DataFrame([(*r, met) for r, met in zip(rows, v.values())],
+                        columns=["criterion", "threshold (ours)", "this run", "met"])
+
+
+def changes(table, columns=("gap", "sharp_size", "size", "sharpness", "lam_max")):
+    """Per swept factor, the seed mean of each of `columns` at the factor's largest value
+    divided by that at its smallest; columns "from" and "to" hold the two values. Factors
+    with a single value are left out. Returns a DataFrame indexed by factor."""
+    import pandas as pd
+    means = table.groupby(["factor", "value"])[list(columns)].mean()
+    rows = {}
+    for factor, g in means.groupby(level="factor"):
+        if len(g) > 1:
+            values = g.index.get_level_values("value")
+            rows[factor] = {"from": values[0], "to": values[-1],
+                            **(g.iloc[-1] / g.iloc[0]).to_dict()}
+    return pd.DataFrame.from_dict(rows, orient="index",
+                                  columns=["from", "to", *columns]).rename_axis("factor")
+
+
+def direction(ratio: float, tol: float = CHANGE_TOL) -> str:
+    """A ratio of two values in words: "rose" above 1 + tol, "fell" below 1 - tol, else
+    "barely changed"."""
+    return "rose" if ratio > 1 + tol else "fell" if ratio < 1 - tol else "barely changed"
+
+
+def expected_trends(table, expected=EXPECTED_TRENDS, *, tol: float = CHANGE_TOL):
+    """Our expected trends against a sweep, one row per (factor, quantity) of `expected`:
+    the expected direction ("up" or "down"), rho (Spearman correlation of the factor's value
+    with the seed means, see `trends`), ratio (see `changes`), measured (`direction` of the
+    ratio) and "as expected": rho has the expected sign AND the ratio moved by more than
+    `tol` that way (None where the factor was not swept)."""
+    import pandas as pd
+    quantities = sorted({q for _, q, _ in expected})
+    trend, change = trends(table, columns=quantities), changes(table, columns=quantities)
+    rows = []
+    for factor, quantity, sign in expected:
+        row = {"hyperparameter": factor, "quantity": quantity,
+               "expected": "up" if sign > 0 else "down", "measured": "not swept",
+               "ratio": math.nan, "rho": math.nan, "as expected": None}
+        if factor in trend.index:
+            rho, ratio = float(trend.loc[factor, quantity]), float(change.loc[factor, quantity])
+            word = direction(ratio, tol)
+            row.update(measured=word, ratio=ratio, rho=rho, **{"as expected": bool(
+                np.sign(rho) == sign and word == ("rose" if sign > 0 else "fell"))})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def trend_tally(expect) -> dict:
+    """From `expected_trends`: how many swept expectations hold ("held" of "tested") and the
+    missed ones as text ("init_scale → gap fell"; "none" if none)."""
+    tested = expect[expect["as expected"].notna()]
+    missed = tested[~tested["as expected"].astype(bool)]
+    return {"held": int(tested["as expected"].astype(bool).sum()), "tested": len(tested),
+            "missed": "; ".join(f"{f} → {q} {m}" for f, q, m in
+                                zip(missed.hyperparameter, missed.quantity, missed.measured))
+            or "none"}
+
+
+def follows_gap(table, column: str = "sharp_size") -> tuple[int, int]:
+    """In how many swept factors `column` (default: the sharpness-size sum sum_n sigma_gamma
+    sigma_theta) moves the same way as the gap (same sign of the `trends` correlation), and
+    of how many."""
+    trend = trends(table, columns=("gap", column))
+    return int((np.sign(trend.gap) == np.sign(trend[column])).sum()), len(trend)
+
+
+def capped_runs(runs, max_epochs: int) -> str:
+    """A sentence on the runs (one row per run) that stopped at the epoch cap, naming their
+    configurations (`run_labels`), or saying that none did."""
+    capped = (runs.epochs >= max_epochs).to_numpy()
+    if not capped.any():
+        return "No run stopped at the epoch cap"
+    names = ", ".join(dict.fromkeys(run_labels(runs)[capped]))
+    return (f"{int(capped.sum())} of the {len(runs)} runs ({names}) stopped at the epoch cap "
+            "before reaching that loss")
+
+
+def phase_means(bridge):
+    """Seed means per phase of `geneft_phases`' table, indexed by phase: train_acc,
+    test_acc, gap, sharp_size, size, sharpness."""
+    columns = ["train_acc", "test_acc", "gap", "sharp_size", "size", "sharpness"]
+    return bridge.groupby("phase")[columns].mean()
+
+
+def bridge_separates(phases) -> bool:
+    """Our bridge criterion on `phase_means`: the memorizing phase M has a lower test accuracy
+    and a larger sharpness-size sum sum_n sigma_gamma sigma_theta than the generalizing
+    phase G."""
+    G, M = phases.loc["G"], phases.loc["M"]
+    return bool(M.test_acc < G.test_acc and M.sharp_size > G.sharp_size)
+
+
+def bridge_ratios(phases) -> dict:
+    """M over G (`phase_means`) for the sharpness-size sum, the size and the mean sharpness,
+    and "larger": the factor ("size" or "sharpness") whose ratio is the larger."""
+    ratio = phases.loc["M"] / phases.loc["G"]
+    out = {q: float(ratio[q]) for q in ("sharp_size", "size", "sharpness")}
+    return {**out, "larger": "size" if out["size"] >= out["sharpness"] else "sharpness"}
+
+
+def claims(c: dict, expect, phases) -> list:
+    """The chapter's scorecard rows (`scorecard.Claim`) from `checks`, `expected_trends` and
+    `phase_means`; statuses from `verdicts`, `trend_tally` and `bridge_separates`."""
+    from . import scorecard
+    v, t = verdicts(c), trend_tally(expect)
+    gap = [x for x in (v["gap_tight"], v["gap_loose"]) if x is not None] or [False]
+    G, M = phases.loc["G", "sharp_size"], phases.loc["M", "sharp_size"]
+    return [
+        scorecard.Claim("Duality", "a test sample's loss is a training sample's loss under "
+                        "dual weights", "exact", f"largest error {_e(c['exactness'])}; "
+                        f"identity {_e(c['identity'])}", r"$\le 10^{-8}$",
+                        scorecard.status([v["duality"], v["identity"]]), "aw-exact"),
+        scorecard.Claim("Gap estimate", "the A-W estimate equals the gap", "near "
+                        "interpolation", f"within {c['gap_err_all']:.2%} over all runs",
+                        r"2 % (training CE $< 10^{-3}$), 10 % ($< 10^{-2}$)",
+                        scorecard.status(gap), "aw-exact"),
+        scorecard.Claim("Decomposition", "mean terms negligible; sharpness grows with the "
+                        "curvature", r"gap $\approx c \sum_n \sigma_{\gamma,n}\sigma_{\theta,n}$",
+                        f"mean/covariance ≤ {MEAN_RATIO_MAX:g} in {c['mean_ratio_share']:.0%} "
+                        f"of runs; lowest Spearman {c['spearman_min']:.2f}",
+                        r"ratio $\le 0.1$ in 75 % of runs; $\rho \ge 0.4$",
+                        scorecard.status([v["mean_terms"], v["sharpness"]]), "aw-directions"),
+        scorecard.Claim("Hyperparameters", "each hyperparameter acts on sharpness, size or "
+                        "both", "directions: our reading of the paper",
+                        f"{t['held']} of {t['tested']} directions as expected",
+                        rf"sign of Spearman $\rho$ and a change over {CHANGE_TOL:.0%}",
+                        scorecard.status([bool(x) for x in expect["as expected"].dropna()])
+                        if t["tested"] else "not testable", "aw-factors"),
+        scorecard.Claim("GenEFT bridge", r"memorization has the larger "
+                        r"$\sum_n \sigma_{\gamma,n}\sigma_{\theta,n}$",
+                        "not in the paper: our extension", f"G {G:.2g}, M {M:.3g}",
+                        "M > G, with lower test accuracy",
+                        scorecard.status(bridge_separates(phases)), "aw-bridge"),
+    ]
