@@ -184,7 +184,9 @@ def factor_panels(axes, table, factors, columns: dict, *, base: dict):
 
 def provenance(fig, text: str):
     """Write `text` (where a figure's numbers come from) in small grey type under the figure,
-    so it travels with the image. Returns the figure."""
+    so it travels with the image. Returns the figure. Put figure legends above the axes
+    (`loc="outside upper center"`): saving with a tight box moves one placed "outside lower
+    center" onto this line."""
     fig.text(0.01, -0.01, text, fontsize=7, color="0.35", ha="left", va="top")
     fig._geneft_stamped = True
     return fig

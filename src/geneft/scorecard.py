@@ -72,7 +72,7 @@ def html(chapter: str, claims: list[Claim], profile: str = "quick"):
     section `<chapter>.html#<anchor>` that tests it. Text between $ signs is set as math."""
     from IPython.display import HTML
     esc = _text
-    head = ["In the paper", "Claim", "Paper", f"Ours ({profile})", "Ours (full size)", "Tolerance",
+    head = ["Item", "Claim", "Paper", f"Ours ({profile})", "Ours (full size)", "Tolerance",
             "Status"]
     rows = []
     for c in claims:
