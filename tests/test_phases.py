@@ -3,8 +3,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geneft.phases import (PHASES, classify, classify_table, first_crossing, fit_boundary,
-                           phase_boundary, phase_map, representative)
+from geneft import scorecard
+from geneft.phases import (PHASES, POSITIONS, best_cell, classify, classify_table,
+                           describe_peak, first_crossing, fit_boundary, goldilocks_claims, peak,
+                           phase_boundary, phase_counts, phase_map, position, representative,
+                           seed_stats, shape, zone_sides)
 
 STEPS = np.arange(0, 3001, 100)
 
@@ -98,3 +101,137 @@ def test_no_boundary_gives_nan_fit():
     table = diagonal_map(1e9)  # all generalization
     fit = fit_boundary(phase_boundary(table))
     assert fit["points"] == 0 and np.isnan(fit["slope"])
+
+
+# ---- the Goldilocks zone: reading a capacity sweep ---------------------------------------------
+
+def curve_table(means, spread=0.02, seeds=4):
+    """Runs of a depth sweep: at depth d, `seeds` runs at means[d] -/+ spread."""
+    offsets = np.linspace(-spread, spread, seeds)
+    return pd.DataFrame([dict(depth=d, seed=s, test_acc=m + offsets[s])
+                         for d, m in enumerate(means) for s in range(seeds)])
+
+
+def test_seed_stats_by_hand():
+    table = pd.DataFrame(dict(depth=[2, 2, 2, 1], test_acc=[0.5, 0.7, 0.9, 0.6]))
+    stats = seed_stats(table, "depth")
+    assert stats.index.tolist() == [1, 2]
+    assert stats.loc[2, "mean"] == pytest.approx(0.7)
+    assert stats.loc[2, "std"] == pytest.approx(0.2)
+    assert stats.loc[2, "sem"] == pytest.approx(0.2 / np.sqrt(3))
+    assert stats.loc[1, "runs"] == 1 and np.isnan(stats.loc[1, "sem"])
+    with pytest.raises(ValueError, match="no column"):
+        seed_stats(table, "width")
+
+
+@pytest.mark.parametrize("value, words", [(1, POSITIONS[0]), (3, POSITIONS[1]),
+                                          (6, POSITIONS[2]), (np.int64(6), POSITIONS[2])],
+                         ids=["low", "inside", "high", "numpy"])
+def test_position_words(value, words):
+    assert position(value, [6, 1, 2, 3, 4, 5, 3]) == words
+
+
+def test_position_bad_input():
+    with pytest.raises(ValueError, match="not one of"):
+        position(7, range(1, 7))
+    with pytest.raises(ValueError, match="two distinct"):
+        position(1, [1, 1])
+
+
+def test_peak_of_a_hump_is_interior():
+    p = peak(seed_stats(curve_table([0.70, 0.90, 0.80, 0.60]), "depth"))
+    assert (p["best"], p["first"], p["last"]) == (1, 0, 3)
+    assert p["position"] == "inside the range" and p["interior"]
+    assert p["rise"] == pytest.approx(0.2) and p["fall"] == pytest.approx(0.3)
+    sem = np.std(np.linspace(-0.02, 0.02, 4), ddof=1) / 2
+    assert p["rise_se"] == pytest.approx(np.sqrt(2) * sem)
+
+
+def test_peak_of_a_falling_curve_is_at_the_low_end():
+    p = peak(seed_stats(curve_table([0.90, 0.85, 0.70]), "depth"))
+    assert p["best"] == 0 and p["position"] == "at the low end of the range"
+    assert p["rise"] == 0 and not p["rises"] and p["falls"] and not p["interior"]
+
+
+def test_peak_differences_within_the_noise_do_not_count():
+    # a hump of 0.01 with seeds spread over +/- 0.2: not 2 standard errors
+    p = peak(seed_stats(curve_table([0.80, 0.81, 0.80], spread=0.2), "depth"))
+    assert p["best"] == 1 and p["position"] == "inside the range"
+    assert not p["rises"] and not p["falls"]
+    single = peak(seed_stats(curve_table([0.7, 0.9, 0.7], seeds=1), "depth"))
+    assert not single["rises"] and not single["falls"]  # one run: no standard error
+
+
+def test_peak_ties_go_to_the_smallest_value():
+    assert peak(seed_stats(curve_table([0.8, 0.9, 0.9]), "depth"))["best"] == 1
+
+
+@pytest.mark.parametrize("falls, deep, weak, expected", [
+    (True, 0.99, 0.70, (True, True)),
+    (False, 0.99, 0.70, (False, True)),    # deep decoders do not test worse
+    (True, 0.85, 0.70, (False, True)),     # nor do they fit: that is not memorization
+    (True, 0.99, 0.90, (True, True)),      # 0.9 is not above the threshold: confusion
+    (True, 0.99, 0.95, (True, False)),
+], ids=["both", "no-fall", "no-fit", "at-threshold", "weak-fits"])
+def test_zone_sides(falls, deep, weak, expected):
+    sides = zone_sides({"falls": falls}, deep, weak, threshold=0.9)
+    assert (sides["memorization"], sides["confusion"]) == expected
+
+
+def test_best_cell_and_phase_counts():
+    cells = pd.DataFrame(dict(depth=[1, 1, 2, 2], width=[2, 5, 2, 5],
+                              test_acc_mean=[0.6, 0.9, 0.9, 0.7],
+                              phase=["confusion", "generalization", "generalization",
+                                     "memorization"]))
+    best = best_cell(cells)
+    assert (best.depth, best.width) == (1, 5)  # tie with (2, 2): the first row
+    assert phase_counts(cells) == {"generalization": 2, "grokking": 0, "memorization": 1,
+                                   "confusion": 1}
+    with pytest.raises(ValueError, match="empty"):
+        best_cell(cells.iloc[:0])
+
+
+def test_goldilocks_claims_statuses_follow_the_numbers():
+    hump = peak(seed_stats(curve_table([0.70, 0.90, 0.80, 0.60]), "depth"))
+    falling = peak(seed_stats(curve_table([0.90, 0.85, 0.70]), "depth"))
+    link = {"rho": 0.6, "p": 1e-5, "runs": 40, "alpha": 0.01, "significant": True}
+    claims = goldilocks_claims(hump, zone_sides(hump, 0.99, 0.7), link, task="mod 3",
+                               width=10, fraction=0.3)
+    assert [c.status for c in claims] == ["reproduced"] * 3
+    claims = goldilocks_claims(falling, zone_sides(falling, 0.99, 0.95),
+                               {**link, "significant": False}, task="mod 3", width=10,
+                               fraction=0.3)
+    # an interior maximum is one property: half of it (the fall) is not "partly"
+    assert [c.status for c in claims] == ["not reproduced", "partly", "not reproduced"]
+    assert "best: depth 0, at the low end of the range 0 to 2" in claims[0].ours
+    assert "confusion side: no" in claims[1].ours
+    scorecard.html("goldilocks", claims)  # balanced $ signs: the math renders
+
+
+def test_peak_runner_up_and_margin():
+    p = peak(seed_stats(curve_table([0.70, 0.90, 0.85, 0.60]), "depth"))
+    assert p["runner_up"] == 2 and p["margin"] == pytest.approx(0.05)
+    assert p["margin_se"] == pytest.approx(p["rise_se"])  # equal spreads at every depth
+
+
+@pytest.mark.parametrize("means, words", [
+    ([0.70, 0.90, 0.60], "rises, then falls: an interior maximum"),
+    ([0.90, 0.85, 0.70], "falls, with no significant rise before its maximum"),
+    ([0.60, 0.70, 0.90], "rises, with no significant fall after its maximum"),
+    ([0.80, 0.80, 0.80], "neither rises nor falls significantly"),
+], ids=["hump", "falling", "rising", "flat"])
+def test_shape_words(means, words):
+    assert shape(peak(seed_stats(curve_table(means), "depth"))) == words
+
+
+def test_describe_peak_names_each_comparison_once():
+    falling = peak(seed_stats(curve_table([0.90, 0.85, 0.70]), "depth"))
+    text = describe_peak(falling)
+    assert text.startswith("depth 0, at the low end of the range 0 to 2 (mean 0.900); ")
+    assert "0.050 ± " in text and "above depth 1 (the runner-up)" in text
+    assert "above depth 2" in text and "above depth 0" not in text
+    hump = describe_peak(peak(seed_stats(curve_table([0.70, 0.90, 0.80, 0.60]), "depth")))
+    assert hump.count("above depth") == 3 and "inside the range 0 to 3" in hump
+    ends = describe_peak(peak(seed_stats(curve_table([0.70, 0.90, 0.60]), "depth")))
+    assert ends.count("above depth") == 2  # the runner-up is an end: named once
+    assert "above depth 0 (the runner-up)" in ends

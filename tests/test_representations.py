@@ -1,8 +1,10 @@
-"""The silhouette against a direct transcription of its definition."""
+"""The silhouette against a direct transcription of its definition; the rank correlation
+against Pearson's correlation of ranks and its t test."""
 import numpy as np
 import pytest
+from scipy.stats import t as student_t
 
-from geneft.representations import silhouette
+from geneft.representations import cluster_correlation, silhouette
 
 
 def silhouette_loop(x, y):
@@ -45,3 +47,37 @@ def test_singleton_class_and_bad_input():
         silhouette(x, [0, 0, 0])
     with pytest.raises(ValueError, match="labels"):
         silhouette(x, [0, 1])
+
+
+# ---- cluster_correlation ------------------------------------------------------------------------
+
+def test_monotone_relations_have_rank_correlation_one(rng):
+    x = rng.normal(size=30)
+    up = cluster_correlation(x, np.exp(x))
+    assert up["rho"] == pytest.approx(1.0) and up["significant"] and up["runs"] == 30
+    down = cluster_correlation(x, -x ** 3)
+    assert down["rho"] == pytest.approx(-1.0) and not down["significant"]  # negative: no
+
+
+def test_matches_pearson_of_ranks_and_the_t_test(rng):
+    x, y = rng.normal(size=25), rng.normal(size=25)
+    y = y + 0.5 * x
+    ranks = lambda v: np.argsort(np.argsort(v))  # noqa: E731  (no ties in continuous draws)
+    rho = np.corrcoef(ranks(x), ranks(y))[0, 1]
+    t = rho * np.sqrt((25 - 2) / (1 - rho ** 2))
+    got = cluster_correlation(x, y)
+    assert got["rho"] == pytest.approx(rho, abs=1e-12)
+    assert got["p"] == pytest.approx(2 * student_t.sf(abs(t), 23), rel=1e-9)
+
+
+def test_constant_or_tiny_inputs_give_nan_without_warning():
+    for x, y in [([0.1, 0.1, 0.1, 0.1], [0.5, 0.6, 0.7, 0.8]), ([0.1, 0.2], [0.3, 0.4])]:
+        got = cluster_correlation(x, y)
+        assert np.isnan(got["rho"]) and np.isnan(got["p"]) and not got["significant"]
+
+
+def test_cluster_correlation_bad_input():
+    with pytest.raises(ValueError, match="equal length"):
+        cluster_correlation([0.1, 0.2, 0.3], [0.1, 0.2])
+    with pytest.raises(ValueError, match="alpha"):
+        cluster_correlation([0.1, 0.2, 0.3], [0.1, 0.2, 0.3], alpha=1.5)

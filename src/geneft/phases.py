@@ -1,9 +1,9 @@
 """Phases of training: generalization, grokking, memorization, confusion (paper Table IV).
 
-A run is classified from its recorded accuracy curves with the criteria of the paper's Table IV
-(spec 5.4), at threshold 0.9::
+A run is classified from its recorded accuracy curves with the criteria of the paper's Table IV,
+at threshold 0.9::
 
-    generalization   train and test both exceed the threshold, test at most `grokking_delay`
+    generalization   train and test both exceed the threshold, test less than `grokking_delay`
                      steps after train (delay < 10^3 steps)
     grokking         both exceed it, test later by at least `grokking_delay` steps
     memorization     train exceeds it, test never does
@@ -12,6 +12,12 @@ A run is classified from its recorded accuracy curves with the criteria of the p
 "Exceeds" means at some recorded step (the first such step is the crossing); the delay is
 (first test crossing) - (first train crossing). The same classifier serves the Goldilocks map
 (chapter 2) and the learning-rate phase diagram (chapter 3), on any sweep table.
+
+The Goldilocks functions at the end read a capacity sweep (chapter 2): `seed_stats` averages a
+curve over seeds, `peak` finds its maximum and says whether it is an interior one (`shape` and
+`describe_peak` put that in words), `zone_sides` tests the two sides of the zone, `best_cell`
+and `phase_counts` summarise a depth x width map, and `goldilocks_claims` turns these numbers
+into the chapter's scorecard rows.
 """
 from __future__ import annotations
 
@@ -19,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["PHASES", "first_crossing", "classify", "classify_table", "phase_map", "representative",
-           "phase_boundary", "fit_boundary"]
+           "phase_boundary", "fit_boundary", "seed_stats", "position", "peak", "shape",
+           "describe_peak", "zone_sides", "best_cell", "phase_counts", "goldilocks_claims"]
 
 PHASES = ("generalization", "grokking", "memorization", "confusion")
 
@@ -127,3 +134,186 @@ def boundary_fits(cells: pd.DataFrame, by: str, **axes) -> tuple[dict, dict]:
     one learning-rate diagram per weight decay): ({value: fit}, {value: boundary points})."""
     bounds = {v: phase_boundary(group, **axes) for v, group in cells.groupby(by)}
     return {v: fit_boundary(b, **axes) for v, b in bounds.items()}, bounds
+
+
+# ---- the Goldilocks zone (chapter 2): reading a capacity sweep -------------------------------
+
+POSITIONS = ("at the low end of the range", "inside the range", "at the high end of the range")
+
+
+def seed_stats(table: pd.DataFrame, by: str, column: str = "test_acc") -> pd.DataFrame:
+    """Mean, standard deviation (ddof 1), number of runs and standard error of the mean of
+    `column` over the runs (seeds) that share each value of `by`.
+
+    Returns:
+        DataFrame indexed by the sorted values of `by`, columns mean, std, runs, sem (std and
+        sem are NaN for a value with a single run).
+    """
+    missing = [c for c in (by, column) if c not in table]
+    if missing:
+        raise ValueError(f"table has no column(s) {missing}; columns: {list(table.columns)}")
+    stats = table.groupby(by, sort=True)[column].agg(["mean", "std", "count"])
+    stats = stats.rename(columns={"count": "runs"})
+    stats["sem"] = stats["std"] / np.sqrt(stats["runs"])
+    return stats
+
+
+def position(value, values) -> str:
+    """Where `value` lies among `values`, in words: one of POSITIONS, "at the low end of the
+    range" (it is their minimum), "at the high end of the range" (their maximum) or "inside
+    the range" (strictly between them).
+
+    Raises:
+        ValueError: `value` is not one of `values`, or `values` has fewer than two distinct
+            values.
+    """
+    values = sorted(set(_plain(v) for v in values))
+    if len(values) < 2:
+        raise ValueError(f"values must hold at least two distinct values, got {values}")
+    if _plain(value) not in values:
+        raise ValueError(f"value {value!r} is not one of {values}")
+    return POSITIONS[0 if value == values[0] else 2 if value == values[-1] else 1]
+
+
+def peak(stats: pd.DataFrame, *, z: float = 2.0) -> dict:
+    """The maximum of a seed-averaged curve, and whether it is an interior maximum: the shape
+    of the paper's Fig. 7, test accuracy first rising then falling as the decoder grows.
+
+    Args:
+        stats: `seed_stats` rows (columns mean and sem) indexed by the swept value, >= 2 rows.
+        z: how many standard errors a difference must exceed to count (our criterion: 2).
+
+    Returns:
+        dict: `best` (the index value of the largest mean; the smallest on ties), `mean` (its
+        mean), `position` (see `position`), `first` and `last` (the ends of the range),
+        `runner_up` (the second largest mean's value), then `rise` = mean(best) - mean(first),
+        `fall` = mean(best) - mean(last) and `margin` = mean(best) - mean(runner_up), each with
+        its standard error `rise_se`, `fall_se`, `margin_se` (the two standard errors in
+        quadrature), `rises`, `falls` (the difference exceeds z standard errors; never with a
+        NaN error, i.e. one run per value) and `interior` (both).
+    """
+    if len(stats) < 2:
+        raise ValueError(f"stats must have at least two rows, got {len(stats)}")
+    stats = stats.sort_index()
+    order = np.argsort(-stats["mean"].to_numpy(), kind="stable")
+    best, runner_up = stats.index[order[0]], stats.index[order[1]]
+    first, last = stats.index[0], stats.index[-1]
+    out = {"best": _plain(best), "mean": float(stats.loc[best, "mean"]),
+           "position": position(best, stats.index), "first": _plain(first),
+           "last": _plain(last), "runner_up": _plain(runner_up)}
+    for name, other in (("rise", first), ("fall", last), ("margin", runner_up)):
+        diff = float(stats.loc[best, "mean"] - stats.loc[other, "mean"])
+        se = float(np.hypot(stats.loc[best, "sem"], stats.loc[other, "sem"]))
+        out.update({name: diff, f"{name}_se": se})
+        if name != "margin":
+            out[f"{name}s"] = bool(diff > z * se)
+    out["interior"] = out["rises"] and out["falls"]
+    return out
+
+
+SHAPES = {(True, True): "rises, then falls: an interior maximum",
+          (False, True): "falls, with no significant rise before its maximum",
+          (True, False): "rises, with no significant fall after its maximum",
+          (False, False): "neither rises nor falls significantly"}
+
+
+def shape(curve_peak: dict) -> str:
+    """The shape of a curve in words, from `peak`'s `rises` and `falls` (one of SHAPES)."""
+    return SHAPES[(curve_peak["rises"], curve_peak["falls"])]
+
+
+def describe_peak(curve_peak: dict, name: str = "depth") -> str:
+    """`peak` in one clause, numbers included, e.g. "depth 1, at the low end of the range 1 to
+    6 (mean 0.910); 0.047 ± 0.051 above depth 2 (the runner-up), 0.187 ± 0.052 above depth 6".
+    The best value is compared with the runner-up and with each end of the range that differs
+    from it, each once."""
+    c = curve_peak
+    text = (f"{name} {c['best']}, {c['position']} {c['first']} to {c['last']} "
+            f"(mean {c['mean']:.3f})")
+    gaps, seen = [], {c["best"]}
+    for key, diff in (("runner_up", "margin"), ("first", "rise"), ("last", "fall")):
+        if c[key] not in seen:
+            seen.add(c[key])
+            note = " (the runner-up)" if key == "runner_up" else ""
+            gaps.append(f"{c[diff]:.3f} ± {c[diff + '_se']:.3f} above {name} {c[key]}{note}")
+    return text + ("; " + ", ".join(gaps) if gaps else "")
+
+
+def zone_sides(curve_peak: dict, deep_train: float, weak_train: float, *,
+               threshold: float = 0.9) -> dict:
+    """The two sides of the Goldilocks zone, the claim of the paper's abstract (first version).
+
+    memorization: the largest decoder fits the training pairs (its mean train accuracy
+        exceeds `threshold`) and yet tests significantly worse than the best one
+        (`curve_peak["falls"]`, see `peak`);
+    confusion: the weakest decoder does not fit them (mean train accuracy at most
+        `threshold`: Table IV's confusion criterion applied to the mean over seeds).
+
+    Returns:
+        {"memorization": bool, "confusion": bool, "deep_train": float, "weak_train": float}.
+    """
+    return {"memorization": bool(curve_peak["falls"] and deep_train > threshold),
+            "confusion": bool(weak_train <= threshold),
+            "deep_train": float(deep_train), "weak_train": float(weak_train)}
+
+
+def best_cell(cells: pd.DataFrame, column: str = "test_acc_mean") -> pd.Series:
+    """The row of a `phase_map` table with the largest `column`; on ties the first row (with
+    cells sorted by depth and width, the smallest decoder).
+
+    Raises:
+        ValueError: an empty table.
+    """
+    if cells.empty:
+        raise ValueError("cells is empty")
+    return cells.iloc[int(np.argmax(cells[column].to_numpy()))]
+
+
+def phase_counts(cells: pd.DataFrame) -> dict:
+    """How many cells of a `phase_map` table have each majority phase: {phase: count} over
+    PHASES, in its order (zeros included)."""
+    return {p: int((cells["phase"] == p).sum()) for p in PHASES}
+
+
+def goldilocks_claims(curve_peak: dict, sides: dict, link: dict, *, task: str, width: int,
+                      fraction: float, threshold: float = 0.9, z: float = 2.0) -> list:
+    """The Goldilocks chapter's scorecard rows (`scorecard.Claim`), each status computed here.
+
+    Args:
+        curve_peak: `peak` of the test accuracy against depth over the paper's depths.
+        sides: `zone_sides`.
+        link: `representations.cluster_correlation` over the runs.
+        task, width, fraction: the depth curve's relation label, decoder width, train fraction.
+        threshold, z: the accuracy threshold and the number of standard errors used above.
+    """
+    from .scorecard import Claim, status
+
+    c, mark = curve_peak, lambda ok: "yes" if ok else "no"  # noqa: E731
+    return [
+        Claim("Fig. 7", f"test accuracy against decoder depth has an interior maximum ({task}, "
+              f"width {width}, train fraction {fraction:g})",
+              f"a maximum inside depths {c['first']} to {c['last']}",
+              f"best: {describe_peak(c)}; the curve {shape(c)}",
+              f"the best depth beats both ends by more than {z:g} standard errors",
+              status(c["interior"]), "gl-experiment"),
+        Claim("Abstract (v1)", "a Goldilocks zone: too weak a decoder cannot fit the training "
+              "pairs, too strong a decoder memorizes them", "both sides of the zone",
+              f"memorization side: {mark(sides['memorization'])} (depth {c['last']}: train "
+              f"{sides['deep_train']:.3f}, test {c['fall']:.3f} below the best); confusion "
+              f"side: {mark(sides['confusion'])} (weakest decoder: train "
+              f"{sides['weak_train']:.3f})",
+              f"deepest: train above {threshold:g} and test {z:g} standard errors below the "
+              f"best; weakest: train at most {threshold:g}",
+              status([sides["memorization"], sides["confusion"]]), "gl-experiment"),
+        Claim("Theorem 1", "generalizing representations cluster by class",
+              "clustered embeddings generalize",
+              f"Spearman $\\rho$(silhouette, test accuracy) = {link['rho']:.2f}, "
+              f"$p$ = {link['p']:.0e} over {link['runs']} runs",
+              f"$\\rho > 0$ with $p < {link['alpha']:g}$", status(link["significant"]),
+              "gl-clusters"),
+    ]
+
+
+def _plain(value):
+    """A numpy scalar as the Python number it holds; anything else unchanged."""
+    return value.item() if isinstance(value, np.generic) else value

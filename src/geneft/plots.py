@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = ["WIDTH", "PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "show", "mean_band",
-           "summarize", "cell_map", "embedding_scatter", "phase_diagram", "phase_panels", "curve_panels", "factor_panels", "provenance"]
+           "summarize", "cell_map", "embedding_scatter", "phase_diagram", "phase_panels", "curve_panels", "factor_panels", "provenance",
+           "lr_phase_panels", "embedding_snapshots", "capacity_maps", "embedding_grid"]
 
 # Okabe & Ito (2008), "Color Universal Design"
 PALETTE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
@@ -67,10 +68,11 @@ def mean_band(ax, x, values, *, label: str, color: str, marker: str = "o"):
 
 
 def cell_map(ax, cells, value: str, *, x: str, y: str, vmin=0.5, vmax=1.0, cmap="viridis",
-             label_phase: bool = True):
+             label_phase: bool = True, fontsize: float = 8.5):
     """Heat map of column `value` of a `phases.phase_map` table over the grid (x, y), each
-    cell annotated with its value and (if `label_phase`) the majority phase's letter
-    (G generalization, K grokking, M memorization, C confusion). Returns the image."""
+    cell annotated (in `fontsize` points) with its value and (if `label_phase`) the majority
+    phase's letter (G generalization, K grokking, M memorization, C confusion). Returns the
+    image."""
     xs, ys = sorted(cells[x].unique()), sorted(cells[y].unique())
     grid = cells.pivot(index=y, columns=x, values=value).reindex(index=ys, columns=xs)
     image = ax.imshow(grid.to_numpy(), origin="lower", cmap=cmap, vmin=vmin, vmax=vmax,
@@ -82,7 +84,7 @@ def cell_map(ax, cells, value: str, *, x: str, y: str, vmin=0.5, vmax=1.0, cmap=
             if np.isnan(v):
                 continue
             text = f"{v:.2f}" + (f"\n{PHASE_LETTERS[phase[(yv, xv)]]}" if label_phase else "")
-            ax.text(j, i, text, ha="center", va="center", fontsize=7,
+            ax.text(j, i, text, ha="center", va="center", fontsize=fontsize,
                     color="white" if v < (vmin + vmax) / 2 else "black")
     ax.set(xticks=range(len(xs)), xticklabels=xs, yticks=range(len(ys)), yticklabels=ys,
            xlabel=x, ylabel=y)
@@ -197,3 +199,91 @@ def _log_edges(values) -> np.ndarray:
     v = np.log10(np.asarray(values, dtype=float))
     step = np.diff(v).mean() if len(v) > 1 else 1.0
     return 10 ** np.concatenate([[v[0] - step / 2], (v[:-1] + v[1:]) / 2, [v[-1] + step / 2]])
+
+
+def lr_phase_panels(panels: dict, *, rule: float = 10.0, height: float = 4.2):
+    """Learning-rate phase diagrams side by side, at most WIDTH wide (the paper's Figs. 5 and
+    8): each `phase_diagram` with its fitted boundary (solid), the boundary points (dots) and
+    the line lr_dec = rule * lr_enc (dashed), under one legend (above the panels) for the
+    phases and the lines.
+
+    Args:
+        panels: {panel title: (cells, fit, points)}: the cells of one diagram (a
+            `phases.phase_map` table over lr_enc, lr_dec), its `phases.fit_boundary` dict and
+            its `phases.phase_boundary` points.
+    Returns the figure.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH, height), sharey=True, squeeze=False)
+    for ax, (title, (cells, fit, points)) in zip(axes[0], panels.items()):
+        phase_diagram(ax, cells)
+        for text in ax.texts:
+            text.set_fontsize(8)
+        x = np.array(ax.get_xlim())
+        if np.isfinite(fit["slope"]):
+            ax.plot(x, 10 ** fit["intercept"] * x ** fit["slope"], color="black", lw=1.5)
+        ax.plot(x, rule * x, ls="--", color="black", lw=1)
+        ax.plot(points.lr_enc, points.lr_dec, "k.", ms=6)
+        ax.set(xlabel=r"$\eta_\mathrm{enc}$", title=title, xlim=x)
+    axes[0, 0].set_ylabel(r"$\eta_\mathrm{dec}$")
+    handles = [Patch(color=c, label=f"{PHASE_LETTERS[p]} {p}") for p, c in PHASE_COLORS.items()]
+    handles += [Line2D([], [], color="black", lw=1.5, label="fitted boundary"),
+                Line2D([], [], color="black", marker=".", ms=6, ls="", label="boundary points"),
+                Line2D([], [], color="black", lw=1, ls="--",
+                       label=rf"$\eta_\mathrm{{dec}} = {rule:g}\,\eta_\mathrm{{enc}}$")]
+    fig.legend(handles=handles, loc="outside upper center", ncols=4)
+    return fig
+
+
+def embedding_snapshots(runs: dict, labels, *, moments: int = 3, size: float = 1.9):
+    """Embeddings during training, at most WIDTH wide: one row per run, `moments` columns
+    evenly spaced from its first to its last record, points coloured by class, one class legend
+    above the panels. Coordinates carry no meaning of their own, so the axes have no ticks.
+
+    Args:
+        runs: {row name: (steps (T,), embeddings (T, n, 2) recorded at those steps)}, >= 1 run.
+        labels: (n,) the symbols' classes.
+    Returns the figure.
+    """
+    if not runs:
+        raise ValueError("runs must hold at least one run")
+    fig, axes = plt.subplots(len(runs), moments, squeeze=False,
+                             figsize=(min(WIDTH, size * moments), size * len(runs) + 0.5))
+    for row, (name, (steps, path)) in zip(axes, runs.items()):
+        for ax, k in zip(row, np.linspace(0, len(path) - 1, moments).astype(int)):
+            embedding_scatter(ax, path[k], labels, title=f"step {int(steps[k])}")
+            ax.set(xticks=[], yticks=[], xlabel="", ylabel="")
+        row[0].set_ylabel(name)
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside upper center", ncols=len(names))
+    return fig
+
+
+def capacity_maps(cells, *, x: str = "width", y: str = "depth", height: float = 3.4):
+    """Two `cell_map` panels side by side, at most WIDTH wide: mean test accuracy with the
+    majority phase's letter (left) and mean train accuracy (right), with one colour bar.
+    `cells` is a `phases.phase_map` table over (y, x). Returns the figure."""
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, height), sharey=True)
+    image = cell_map(axes[0], cells, "test_acc_mean", x=x, y=y)
+    cell_map(axes[1], cells, "train_acc_mean", x=x, y=y, label_phase=False)
+    axes[0].set_title("test accuracy")
+    axes[1].set(title="train accuracy", ylabel="")
+    fig.colorbar(image, ax=axes, shrink=0.85, label="accuracy")
+    return fig
+
+
+def embedding_grid(examples: dict, labels, *, ncols: int = 2, size: float = 2.6):
+    """2-D embeddings of a few runs in a grid of `ncols` columns, at most WIDTH wide, with one
+    class legend above the panels. `examples` maps a panel title to an (n, 2) array; `labels`
+    (n,) are the symbols' classes. Returns the figure."""
+    nrows = -(-len(examples) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(min(WIDTH, size * ncols), size * nrows + 0.4),
+                             squeeze=False)
+    for ax, (title, points) in zip(axes.flat, examples.items()):
+        embedding_scatter(ax, points, labels, title=title)
+    for ax in axes.flat[len(examples):]:
+        ax.set_visible(False)
+    handles, names = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside upper center", ncols=len(names))
+    return fig

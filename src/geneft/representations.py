@@ -1,6 +1,6 @@
 """Statics of representations: learning an equivalence is clustering the repons (Theorem 1).
 
-Theorem 1 (spec 5.1): if the decoder is injective and the training loss is zero, symbols of one
+The paper's Theorem 1: if the decoder is injective and the training loss is zero, symbols of one
 class share one embedding and symbols of different classes sit at distinct points. How close a
 trained model comes to that picture is measured by the silhouette of its embeddings with the true
 classes as cluster labels (Rousseeuw 1987): for symbol i with class mean distance a(i) to its own
@@ -9,12 +9,14 @@ class and b(i) to the nearest other class,
     s(i) = (b(i) - a(i)) / max(a(i), b(i)),     silhouette = mean_i s(i)  in [-1, 1],
 
 1 for classes collapsed to distinct points, about 0 for embeddings unrelated to the classes.
+`cluster_correlation` asks whether, across trained runs, clustering goes with generalization.
 """
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import spearmanr
 
-__all__ = ["silhouette"]
+__all__ = ["silhouette", "cluster_correlation"]
 
 
 def silhouette(points, labels) -> float:
@@ -42,3 +44,34 @@ def silhouette(points, labels) -> float:
     top = np.maximum(a, b)
     s = np.where((own > 1) & (top > 0), (b - a) / np.where(top > 0, top, 1), 0.0)
     return float(s.mean())
+
+
+def cluster_correlation(silhouettes, accuracies, *, alpha: float = 0.01) -> dict:
+    """Spearman's rank correlation rho between the silhouettes of runs' embeddings and their
+    test accuracies (Theorem 1 in practice: do the runs that generalize cluster by class?).
+
+    Args:
+        silhouettes, accuracies: (runs,) one value per trained run.
+        alpha: significance level of the two-sided test (our criterion: 0.01).
+
+    Returns:
+        {"rho", "p", "runs", "alpha", "significant"}: significant when rho > 0 and p < alpha.
+        With fewer than three runs or a constant input, rho and p are NaN and significant is
+        False.
+
+    Raises:
+        ValueError: inputs that are not 1-D of equal length, or alpha outside (0, 1).
+    """
+    x, y = np.asarray(silhouettes, dtype=float), np.asarray(accuracies, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape:
+        raise ValueError(f"silhouettes and accuracies must be 1-D of equal length, got shapes "
+                         f"{x.shape} and {y.shape}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    out = {"rho": float("nan"), "p": float("nan"), "runs": len(x), "alpha": alpha,
+           "significant": False}
+    if len(x) >= 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
+        result = spearmanr(x, y)
+        out.update(rho=float(result.statistic), p=float(result.pvalue))
+        out["significant"] = bool(out["rho"] > 0 and out["p"] < alpha)
+    return out
