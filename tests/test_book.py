@@ -78,7 +78,10 @@ def test_statics_chapter_runs_with_papermill(tmp_path):
                  mc_draws=2, fractions=[0.2, 0.6], seeds=2, depth=1, width=4, steps=20,
                  ideal_steps=20, device="cpu")
     assert any("injected-parameters" in c["metadata"].get("tags", []) for c in nb["cells"])
-    assert len(images(nb)) >= 3
+    assert len(images(nb)) == 3                    # tasks, Monte Carlo, networks
+    text = outputs(nb)
+    assert "Parameters of this run (custom parameters)" in text and "rows ×" not in text
+    assert not [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stderr"]
 
 
 @pytest.mark.slow
@@ -87,8 +90,12 @@ def test_goldilocks_chapter_runs_with_papermill(tmp_path):
                  fig7_width=4, seeds=2, steps=30, compare_depths=[1], compare_widths=[2, 4],
                  compare_seeds=2, compare_steps=20, eval_every=10, workers=1,
                  cache=str(tmp_path / "c"), device="cpu")
-    assert len(images(nb)) >= 5
+    assert len(images(nb)) == 6     # depth curve, two capacity maps, embeddings, silhouette, modes
     assert len(list((tmp_path / "c").glob("*.json"))) > 0
+    text = outputs(nb)
+    assert "Parameters of this run (custom parameters)" in text and "rows ×" not in text
+    assert "majority phase" in text and "test std" in text    # the depth table, for people
+    assert not [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stderr"]
 
 
 @pytest.mark.slow
@@ -97,8 +104,18 @@ def test_repons_chapter_runs_with_papermill(tmp_path, monkeypatch):
     nb = execute("repons", tmp_path / "repons.ipynb", ratios=[0.1, 1.0, 10.0], mc_draws=500,
                  gd_draws=20, gd_steps=50, n=9, depth=1, width=4, grid=3, steps=40,
                  eval_every=10, workers=1, cache=str(tmp_path / "c"), device="cpu")
-    assert len(images(nb)) >= 4
+    assert len(images(nb)) >= 3                  # portrait, arctan law, quick phase diagram
     assert "No full-size result is stored" in outputs(nb)
+    assert not images({"cells": [repons_stored_figure_cell(nb)]})
+    text = outputs(nb)
+    assert "geneft-table" in text                # the drift and cluster tables, for people
+    assert "Parameters of this run (custom parameters)" in text and "rows ×" not in text
+    assert not [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stderr"]
+
+
+def repons_stored_figure_cell(nb):
+    """The repons chapter's cell that draws the stored full-size phase diagram."""
+    return next(c for c in nb["cells"] if "big.panels()" in "".join(c["source"]))
 
 
 @pytest.mark.slow
@@ -122,8 +139,8 @@ def test_repons_chapter_saves_and_shows_a_stored_full_size_grid(tmp_path, monkey
     nb = execute("repons", tmp_path / "show.ipynb", ratios=[1.0], mc_draws=100, gd_draws=4,
                  gd_steps=10, workers=1, cache="off", device="cpu", **tiny)
     text = outputs(nb)
-    assert "Stored: 18 runs" in text and "No full-size result" not in text
-    assert len(images(nb)) >= 5
+    assert "The results store holds 18 runs" in text and "No full-size result" not in text
+    assert len(images({"cells": [repons_stored_figure_cell(nb)]})) == 1
 
 
 @pytest.mark.slow
@@ -135,8 +152,8 @@ def test_fieldtheory_chapter_runs_with_papermill(tmp_path):
                  langevin_n_test=50, device="cpu")
     assert len(images(nb)) >= 3
     text = outputs(nb)
-    assert "EK within 10% of exact GP" in text and "Langevin-trained network" in text
-    assert "N = 8: " in text and "not run" not in text
+    assert "EK curve vs exact GP regression" in text and "Langevin-trained network" in text
+    assert "N = 8: " in text and "full profile only" not in text and "not run" not in text
 
 
 @pytest.mark.slow
@@ -146,7 +163,11 @@ def test_twolayer_chapter_runs_with_papermill(tmp_path):
                  steps=300, seeds=1, n_test=200, eval_points=10, device="cpu")
     assert len(images(nb)) >= 5
     text = outputs(nb)
-    assert "feature unlearning: A(T)" in text and "a0 = 5" in text
+    assert "feature unlearning: A(T)" in text and "a0 = 5" in text   # the criteria table
+    assert "Parameters of this run" in text and "never" in text    # t_fit not reached at alpha 4, 8
+    shown = json.dumps([{k: v for k, v in o.get("data", {}).items() if "image" not in k}
+                        for c in nb["cells"] for o in c.get("outputs", [])])
+    assert "NaN" not in shown and ">True<" not in shown and ">False<" not in shown
 
 
 @pytest.mark.slow
@@ -154,9 +175,12 @@ def test_duality_chapter_runs_with_papermill(tmp_path):
     nb = execute("duality", tmp_path / "aw.ipynb", dataset="synthetic", train_per_class=20,
                  batch_sizes=[25, 50], betas=[], init_scales=[], max_epochs=30, seeds=1,
                  bridge_steps=200, bridge_seeds=1)
-    assert len(images(nb)) >= 3
+    assert len(images(nb)) >= 4          # parity, directions, sharpness, hyperparameters
     text = outputs(nb)
-    assert "synthetic Gaussian mixture" in text and "batch_size" in text
+    assert "synthetic" in text and "batch_size = 50" in text       # parameters, seed means
+    assert "as expected" in text and "not swept" in text           # the trend table
+    assert "test accuracy" in text                                 # the bridge table
+    assert not any(w in text for w in (">True<", ">False<", ">nan<", ">NaN<", "dtype:"))
 
 
 @pytest.mark.slow

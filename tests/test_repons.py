@@ -122,3 +122,215 @@ def test_cluster_formula_vs_simulated_fates(n_cluster, ratio):
 def test_bad_rates():
     with pytest.raises(ValueError, match="eta_a and eta_x must be > 0"):
         repons.integrate(1, 1, 0, 1, [0, 1])
+
+
+# ---- the laws against simulation ------------------------------------------------------------
+
+def test_descent_collisions_matches_a_loop_over_single_systems():
+    """Differential: the vectorised experiment against `descend` run system by system on the
+    same draws (a, b, c, m per system, eta_A = 1, dt = 0.05 / max(1, eta_x))."""
+    ratios, draws, steps = np.array([0.5, 4.0]), 6, 300
+    got = repons.descent_collisions(ratios, draws=draws, steps=steps, seed=7)
+    a0, b0, c0, m0 = np.random.default_rng(7).standard_normal((4, len(ratios), draws))
+    expected = np.zeros(len(ratios))
+    for i, r in enumerate(ratios):
+        for j in range(draws):
+            end = repons.descend([a0[i, j]], [b0[i, j]], [[m0[i, j] + c0[i, j]],
+                                 [m0[i, j] - c0[i, j]]], 1.0, r, dt=0.05 / max(1.0, r),
+                                 steps=steps)
+            expected[i] += abs(end["x"][0, 0] - end["x"][1, 0]) < 0.1 * abs(2 * c0[i, j])
+    np.testing.assert_array_equal(got, expected / draws)
+
+
+def test_descent_collisions_rejects_a_bad_shrink():
+    with pytest.raises(ValueError, match="shrink must be in"):
+        repons.descent_collisions([1.0], draws=2, steps=1, shrink=1.0)
+
+
+def test_law_checks_count_shares_above_the_law_by_two_standard_errors():
+    ratios = np.array([0.5, 2.0, 8.0])
+    law = repons.p_r(ratios)
+    mc = np.stack([law + [0.0, 0.004, -0.002], np.full(3, 0.002)], 1)
+    # 400 draws at p = 0.5: s.e. 0.025; +0.04 is 1.6 s.e., +0.06 is 2.4 s.e.
+    gd = law + np.array([0.04, 0.0, 0.0])
+    gd[1] = 0.5 + 0.06
+    checks = repons.law_checks(ratios, mc, gd, 400)
+    assert checks["mc_maxdev"] == pytest.approx(0.004) and checks["mc_maxz"] == pytest.approx(2)
+    assert checks["gd_above"] == 1 and not checks["upper_bound"]
+    assert checks["gd_maxdev"] == pytest.approx(0.06)
+    assert repons.law_checks(ratios, mc, law - 0.1, 400)["upper_bound"]
+
+
+def test_notebook_cluster_form_is_eq12_at_a_quarter_of_the_ratio():
+    r = np.logspace(-2, 2, 5)
+    np.testing.assert_allclose(repons.p_r_cluster_notebook(r, 1), repons.p_r(r / 4), rtol=1e-12)
+    assert np.all(repons.p_r_cluster_notebook(r, 1) < repons.p_r(r))
+    # a large cluster: both forms tend to (2/pi) arctan sqrt(ratio / 4)
+    np.testing.assert_allclose(repons.p_r_cluster_notebook(r, 10 ** 6),
+                               repons.p_r_cluster(r, 10 ** 6), rtol=1e-5)
+
+
+def test_cluster_check_columns_and_simulation_against_the_sign_of_C():
+    table = repons.cluster_check([1, 3], 2.0, draws=200, seed=5)
+    assert list(table.columns) == ["N", "simulated", "standard error", "share with C > 0",
+                                   "derived law", "teaching notebook's form"]
+    assert table["derived law"][0] == pytest.approx(float(repons.p_r(2.0)))
+    # the simulated fates are the signs of C_N, up to starts that sit near the separatrix
+    np.testing.assert_allclose(table["simulated"], table["share with C > 0"], atol=0.02)
+    assert np.all(np.abs(table["simulated"] - table["derived law"])
+                  < 3 * np.sqrt(0.25 / 200))
+
+
+# ---- the phase diagram of the trained network -----------------------------------------------
+
+LRS = [1e-4, 1e-3, 1e-2, 1e-1]
+CURVES = {"generalization": ([0.5, 0.95, 1.0], [0.5, 0.95, 1.0]),
+          "memorization": ([0.5, 0.95, 1.0], [0.5, 0.6, 0.6]),
+          "confusion": ([0.5, 0.6, 0.6], [0.5, 0.5, 0.5])}
+
+
+def sweep_table(edges: dict):
+    """A sweep table over LRS x LRS whose runs generalize while lr_dec / lr_enc <= edges[wd]
+    and memorize above it (edges[wd] = inf: never), one seed, curves at steps 0, 50, 100."""
+    import pandas as pd
+    rows = []
+    for wd, edge in edges.items():
+        for enc in LRS:
+            for dec in LRS:
+                phase = "generalization" if dec / enc <= edge * (1 + 1e-9) else "memorization"
+                train, test = CURVES[phase]
+                rows.append({"weight_decay": wd, "lr_enc": enc, "lr_dec": dec, "seed": 0,
+                             "train_acc": train[-1], "test_acc": test[-1],
+                             "curve_step": np.array([0, 50, 100]),
+                             "curve_train_acc": np.array(train),
+                             "curve_test_acc": np.array(test)})
+    return pd.DataFrame(rows)
+
+
+def test_phase_grid_fits_the_boundary_between_grid_cells():
+    """Runs memorize above lr_dec / lr_enc = 10: in the columns lr_enc = 1e-4 and 1e-3 the
+    boundary lies halfway (in log) between ratios 10 and 100, ratio 10^1.5, slope 1."""
+    grid = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: 10.0}), 1e-3)
+    assert grid.off["points"] == 2 and grid.off["slope"] == pytest.approx(1.0)
+    assert grid.off["ratio"] == pytest.approx(10 ** 1.5)
+    assert grid.counts(0.0) == {"generalization": 13, "grokking": 0, "memorization": 3,
+                                "confusion": 0}
+    assert set(grid.table["phase"]) == {"generalization", "memorization"}
+
+
+def test_phase_grid_needs_both_weight_decays():
+    with pytest.raises(ValueError, match="weight decays 0 and weight_decay"):
+        repons.phase_grid(sweep_table({0.0: 10.0}), 1e-3)
+
+
+@pytest.mark.parametrize("fit, expected", [
+    ({"slope": 1.2, "ratio": 20.0, "points": 3}, {"slope": True, "ratio": True, "factor": 2.0}),
+    ({"slope": 1.6, "ratio": 2.5, "points": 3}, {"slope": False, "ratio": False, "factor": 4.0}),
+    ({"slope": float("nan"), "ratio": 5.0, "points": 1},
+     {"slope": False, "ratio": True, "factor": 2.0}),
+], ids=["within", "outside", "one-column"])
+def test_boundary_checks_against_the_rule_of_ten(fit, expected):
+    assert repons.boundary_checks(fit) == pytest.approx(expected)
+
+
+def test_boundary_checks_without_a_boundary():
+    checks = repons.boundary_checks({"slope": float("nan"), "ratio": float("nan"), "points": 0})
+    assert not checks["slope"] and not checks["ratio"] and np.isnan(checks["factor"])
+
+
+def test_weight_decay_check_shift_within_the_factor():
+    grid = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: 100.0}), 1e-3)
+    check = repons.weight_decay_check(grid)
+    assert check["outcome"] == "shift" and check["shift"] == pytest.approx(10.0)
+    assert check["ok"] is False
+    assert repons.weight_decay_check(grid, factor=20)["ok"] is True
+    assert "a shift by a factor 10.00" in repons.weight_decay_finding(check, 1e-3, 10 ** 1.5)
+
+
+def test_weight_decay_check_when_weight_decay_removes_memorization():
+    """No memorizing cell with weight decay: the boundary lies above the grid's largest ratio,
+    1e-1 / 1e-4 = 1000, at least 1000 / 10^1.5 = 31.6 times the ratio without."""
+    grid = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: np.inf}), 1e-3)
+    check = repons.weight_decay_check(grid)
+    assert check["outcome"] == "no memorization" and check["ok"] is False
+    assert check["largest"] == pytest.approx(1000) and check["at_least"] == pytest.approx(
+        1000 / 10 ** 1.5)
+    assert (check["memorizing_off"], check["memorizing_on"], check["cells"]) == (3, 0, 16)
+    text = repons.weight_decay_finding(check, 1e-3, grid.off["ratio"])
+    assert "no cell of the grid memorizes (without it 3 of 16 do)" in text and "at least 32" in text
+    assert repons.weight_decay_check(grid, factor=100)["ok"] is None    # undecided
+
+
+def test_weight_decay_check_without_a_boundary():
+    grid = repons.phase_grid(sweep_table({0.0: np.inf, 1e-3: 10.0}), 1e-3)
+    check = repons.weight_decay_check(grid)
+    assert check["outcome"] == "no boundary" and check["ok"] is None
+    assert "no boundary to compare" in repons.weight_decay_finding(check, 1e-3, float("nan"))
+
+
+def test_summary_rows_and_counts():
+    grid = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: np.inf}), 1e-3)
+    table = repons.summary({"quick": grid, "full size": None})
+    assert list(table["decoder weight decay"]) == [0.0, 1e-3]
+    assert list(table["memorization"]) == [3, 0] and list(table["boundary columns"]) == [2, 0]
+    phase_cells = table[["generalization", "grokking", "memorization", "confusion"]].sum(axis=1)
+    assert list(phase_cells) == [16, 16] and np.isnan(table["slope"][1])
+
+
+@pytest.mark.parametrize("fit, text", [
+    ({"slope": 1.0, "ratio": 17.78, "points": 3}, "slope 1.00, ratio 17.8"),
+    ({"slope": float("nan"), "ratio": 5.0, "points": 1}, "one boundary column, ratio 5.0"),
+    ({"slope": float("nan"), "ratio": float("nan"), "points": 0}, "no boundary"),
+])
+def test_boundary_text(fit, text):
+    assert repons.boundary_text(fit) == text
+
+
+def test_stored_note():
+    assert "No full-size result is stored" in repons.stored_note(None, "abc123")
+    grid = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: 10.0}), 1e-3)
+    assert repons.stored_note(grid, "abc123") == \
+        "The results store holds 32 runs of this configuration."
+
+
+@pytest.mark.parametrize("seconds, text", [(3, "about 10 s"), (44, "about 40 s"),
+                                           (89, "about 90 s"), (200, "about 3 min")])
+def test_duration_text(seconds, text):
+    assert repons.duration_text(seconds) == text
+
+
+def test_scorecard_claims_statuses():
+    from geneft import scorecard
+    ratios = np.array([0.5, 2.0])
+    mc = np.stack([repons.p_r(ratios) + 0.002, np.full(2, 0.002)], 1)
+    quick = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: np.inf}), 1e-3)
+    full = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: 10.0}), 1e-3)
+    claims = repons.scorecard_claims(drift=1e-9, ratios=ratios, mc=mc, quick=quick, full=full)
+    assert [c.item for c in claims] == ["Fig. 4 / Eq. 11", "Fig. 6 / Eq. 12", "Fig. 5", "Fig. 8"]
+    # the boundary at 10^1.5 = 31.6 is more than a factor 3 from the rule: slope only
+    assert [c.status for c in claims] == ["reproduced", "reproduced", "partly",
+                                          "not reproduced"]
+    assert claims[3].full.endswith(": reproduced") and "at least 32" in claims[3].ours
+    scorecard.html("repons", claims)            # every $ balanced
+
+
+def test_relative_drift_of_a_hand_made_path():
+    # C = a^2 / (2 eta_A) - c^2 / eta_x at eta = 0.1: 5 - 1.6 = 3.4, then 5 - 2.5 = 2.5
+    assert repons.relative_drift([1.0, 1.0], [0.4, 0.5], 0.1, 0.1) == pytest.approx(0.9 / 3.4)
+
+
+def test_panels_name_the_two_diagrams():
+    grid = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: np.inf}), 1e-3)
+    panels = grid.panels()
+    assert list(panels) == ["no weight decay", "decoder weight decay 0.001"]
+    cells, fit, points = panels["no weight decay"]
+    assert len(cells) == 16 and fit["points"] == 2 and len(points) == 2
+
+
+def test_cluster_deviation_in_standard_errors():
+    import pandas as pd
+    table = pd.DataFrame({"simulated": [0.30, 0.50], "standard error": [0.02, 0.05],
+                          "share with C > 0": [0.30, 0.49], "derived law": [0.34, 0.45],
+                          "teaching notebook's form": [0.20, 0.50]})
+    assert repons.cluster_deviation(table) == pytest.approx({"derived": 2.0, "notebook": 5.0,
+                                                             "sign": 0.01})

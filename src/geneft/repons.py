@@ -1,9 +1,10 @@
 """Repon dynamics: the effective theory of two (or N + 1) embeddings under a linear decoder.
 
-Spec section 5.2-5.3 (paper Theorem 2, Eqs. 8-12). Two repons x1, x2 of one class, a locally
-linear decoder D(x) = A x + b and the target y of both; with r = (x1 - x2) / 2 and the decoder's
-offset at its optimum, the loss is ``l = |A r|^2`` and gradient flow with rates eta_A (decoder) and
-eta_x (repons) reads
+The paper's Theorem 2 and Eqs. 8-12 (numbered as the third-party teaching notebook of Boige's
+CoursIA course quotes them; the repon picture itself goes back to Liu et al. 2022). Two repons
+x1, x2 of one class, a locally linear decoder D(x) = A x + b and the target y of both; with
+r = (x1 - x2) / 2 and the decoder's offset at its optimum, the loss is ``l = |A r|^2`` and
+gradient flow with rates eta_A (decoder) and eta_x (repons) reads
 
     dA/dt = -2 eta_A A r r^T,      dr/dt = -eta_x A^T A r                         (Eq. 8)
 
@@ -23,15 +24,29 @@ One repon against a cluster of N (derived in chapter 3; s = separation, c = s / 
     p_r^(N) = (2/pi) arctan( (sigma_a / sigma_c) sqrt((1 + 1/N) eta_x / (4 eta_A)) )
 
 which is Eq. 12 at N = 1. The learning rates are written eta_a (decoder) and eta_x (repons).
+
+The last part of the module holds the chapter's checks of the theory against the trained
+network's learning-rate phase diagram (the paper's Figs. 5 and 8): the boundary fits, the
+verdicts with their stated tolerances, the sentences built from them and the scorecard rows.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import pandas as pd
 from scipy.integrate import solve_ivp
 
-__all__ = ["flow", "flow_matrix", "conserved", "separatrix", "integrate", "euler",
+from . import phases, scorecard
+
+__all__ = ["flow", "flow_matrix", "conserved", "separatrix", "relative_drift", "integrate", "euler",
            "collision_time", "p_r", "p_r_cluster", "p_r_montecarlo", "cluster_flow",
-           "cluster_conserved", "simulate_cluster", "descend"]
+           "cluster_conserved", "simulate_cluster", "descend", "BOUND_SE", "descent_collisions",
+           "law_checks", "p_r_cluster_notebook", "cluster_collisions", "cluster_check",
+           "cluster_deviation", "RULE", "SLOPE_TOL", "RATIO_FACTOR", "PhaseGrid", "phase_grid",
+           "boundary_checks",
+           "weight_decay_check", "weight_decay_finding", "summary", "boundary_text",
+           "stored_note", "duration_text", "scorecard_claims"]
 
 RTOL, ATOL = 1e-11, 1e-13   # solve_ivp tolerances: C is conserved to ~1e-10 relative
 
@@ -61,6 +76,12 @@ def conserved(a, c, eta_a: float, eta_x: float):
 def separatrix(a, eta_a: float, eta_x: float):
     """The line C = 0 in the (a, c) plane: ``c = |a| sqrt(eta_x / (2 eta_A))``."""
     return np.abs(a) * np.sqrt(eta_x / (2 * eta_a))
+
+
+def relative_drift(a, c, eta_a: float, eta_x: float) -> float:
+    """How far C (Eq. 11) wanders along a path a(t), c(t) (each (T,)): max |C - C(0)| / |C(0)|."""
+    C = conserved(a, c, eta_a, eta_x)
+    return float(np.max(np.abs(C - C[0])) / abs(C[0]))
 
 
 def integrate(a0: float, c0: float, eta_a: float, eta_x: float, t) -> np.ndarray:
@@ -186,3 +207,372 @@ def descend(a0, b0, x0, eta_a: float, eta_x: float, *, dt: float, steps: int,
         da, db, dx = cluster_flow(a, b, x, eta_a, eta_x, y)
         a, b, x = a + dt * da, b + dt * db, x + dt * dx
     return {"a": a, "b": b, "x": x}
+
+
+# ---- the laws against simulation: two repons under gradient descent, a repon and a cluster ----
+
+BOUND_SE = 2.0      # a measured share lies "above" a law when it exceeds it by this many s.e.
+
+
+def descent_collisions(ratios, *, draws: int, steps: int, seed: int = 0,
+                       shrink: float = 0.1) -> np.ndarray:
+    """The share of two-repon systems that collide under plain gradient descent, per ratio.
+
+    For each ratio eta_x / eta_A (with eta_A = 1), `draws` systems start from independent
+    N(0, 1) draws of the decoder weight a, its offset b, the repons' midpoint m and their
+    half-separation c (x1,2 = m +- c, target 1): nothing is centred and b is not at its optimum,
+    unlike the effective theory of Eq. 12. Each takes `steps` gradient steps (`descend`) of size
+    dt = 0.05 / max(1, eta_x), stable at every ratio; a system has collided when its separation
+    has fallen below `shrink` times its start.
+
+    Returns:
+        (len(ratios),) shares in [0, 1].
+    """
+    if not 0 < shrink < 1:
+        raise ValueError(f"shrink must be in (0, 1), got {shrink!r}")
+    ratios = np.asarray(ratios, dtype=float)
+    rng = np.random.default_rng(seed)
+    a0, b0, c0, m0 = rng.standard_normal((4, len(ratios), draws))          # each (R, draws)
+    eta_x = np.repeat(ratios[:, None], draws, 1)                           # (R, draws)
+    end = descend(a0.ravel(), b0.ravel(), np.stack([m0 + c0, m0 - c0]).reshape(2, -1), 1.0,
+                  eta_x.ravel(), dt=(0.05 / np.maximum(1.0, eta_x)).ravel(), steps=steps)
+    separation = np.abs(end["x"][0] - end["x"][1]).reshape(len(ratios), draws)
+    return (separation < shrink * np.abs(2 * c0)).mean(1)
+
+
+def law_checks(ratios, mc, gd, gd_draws: int, *, se: float = BOUND_SE) -> dict:
+    """Monte Carlo and gradient descent against Eq. 12 with sigma_a = sigma_c.
+
+    Args:
+        ratios: (R,) eta_x / eta_A.
+        mc: (R, 2) Monte Carlo estimates and their standard errors (`p_r_montecarlo`).
+        gd: (R,) collision shares of `descent_collisions`, over `gd_draws` systems each.
+        se: how many standard errors a share must exceed the law by to count as above it.
+
+    Returns:
+        dict: `mc_maxdev` (largest |MC - law|), `mc_maxz` (the same in standard errors),
+        `gd_maxdev` (largest |gd - law|), `gd_above` (how many shares lie above the law by more
+        than `se` standard errors sqrt(p (1 - p) / draws), floored at 1 / draws so that a share
+        of 0 or 1 has one) and `upper_bound` (True when none does: the law bounds gradient
+        descent from above, as the paper says it bounds generalization).
+    """
+    law, mc, gd = p_r(ratios), np.asarray(mc, dtype=float), np.asarray(gd, dtype=float)
+    dev = np.abs(mc[:, 0] - law)
+    gd_se = np.maximum(np.sqrt(gd * (1 - gd) / gd_draws), 1 / gd_draws)
+    above = int(np.sum(gd > law + se * gd_se))
+    return {"mc_maxdev": float(dev.max()), "mc_maxz": float(np.max(dev / np.maximum(mc[:, 1],
+                                                                                   1e-12))),
+            "gd_maxdev": float(np.max(np.abs(gd - law))), "gd_above": above,
+            "upper_bound": above == 0}
+
+
+def p_r_cluster_notebook(ratio, n_cluster: int, *, sigma_ratio: float = 1.0):
+    """The one-repon-against-a-cluster law as the third-party teaching notebook writes it:
+    (2/pi) arctan(sigma_ratio sqrt(ratio / (4 (1 + 1/N)))), ratio = eta_x / eta_A. At N = 1 it
+    is p_r(ratio / 4), not Eq. 12; `p_r_cluster` is the law derived in chapter 3."""
+    if n_cluster < 1:
+        raise ValueError(f"n_cluster must be >= 1, got {n_cluster!r}")
+    ratio = np.asarray(ratio, dtype=float)
+    return 2 / np.pi * np.arctan(sigma_ratio * np.sqrt(ratio / (4 * (1 + 1 / n_cluster))))
+
+
+def cluster_collisions(n_cluster: int, ratio: float = 1.0, *, draws: int = 300, seed: int = 0,
+                       t_end: float = 2000.0) -> dict:
+    """One repon joining a cluster of N, simulated particle by particle (`simulate_cluster`,
+    eta_A = 1, eta_x = ratio) from `draws` starts a0, c0 ~ N(0, 1), separation s0 = 2 c0.
+
+    A system has collided when by `t_end` its separation has shrunk by a larger factor than its
+    decoder weight: |s / s0| < |a / a0|.
+
+    Returns:
+        dict: `simulated` (the share that collided) and `sign` (the share with C_N > 0 at the
+        same starts, what the theory predicts for them).
+    """
+    rng = np.random.default_rng(seed)
+    a0, c0 = rng.standard_normal((2, draws))
+    sim = simulate_cluster(a0, 2 * c0, n_cluster, 1.0, ratio, t_end, points=2, rtol=1e-8,
+                           atol=1e-12)
+    hit = np.abs(sim["s"][-1] / (2 * c0)) < np.abs(sim["a"][-1] / a0)
+    return {"simulated": float(hit.mean()),
+            "sign": float((cluster_conserved(a0, 2 * c0, n_cluster, 1.0, ratio) > 0).mean())}
+
+
+def cluster_check(ns, ratio: float = 1.0, *, draws: int = 300, seed: int = 1):
+    """`cluster_collisions` for each cluster size N in `ns`, beside the derived law
+    (`p_r_cluster`) and the teaching notebook's form (`p_r_cluster_notebook`), sigma_a = sigma_c.
+
+    Returns:
+        DataFrame with columns N, simulated, standard error (of the simulated share), share
+        with C > 0 (the share of the same starts with C_N > 0), derived law, teaching
+        notebook's form.
+    """
+    rows = []
+    for k, n in enumerate(ns):
+        sim = cluster_collisions(n, ratio, draws=draws, seed=seed + k)
+        se = np.sqrt(sim["simulated"] * (1 - sim["simulated"]) / draws)
+        rows.append({"N": int(n), "simulated": sim["simulated"], "standard error": float(se),
+                     "share with C > 0": sim["sign"],
+                     "derived law": float(p_r_cluster(ratio, n)),
+                     "teaching notebook's form": float(p_r_cluster_notebook(ratio, n))})
+    return pd.DataFrame(rows)
+
+
+def cluster_deviation(table) -> dict:
+    """How far the simulated collision rates of `cluster_check` lie from each law, in their
+    standard errors: {"derived": max |simulated - derived law| / s.e., "notebook": the same
+    for the teaching notebook's form, "sign": max |simulated - share with C > 0| (a plain
+    difference of shares: the theory says it is 0)}."""
+    se = table["standard error"].clip(lower=1e-12)
+    out = {name: float(((table["simulated"] - table[column]).abs() / se).max())
+           for name, column in (("derived", "derived law"),
+                                ("notebook", "teaching notebook's form"))}
+    out["sign"] = float((table["simulated"] - table["share with C > 0"]).abs().max())
+    return out
+
+
+# ---- the trained network: the learning-rate phase diagram (the paper's Figs. 5 and 8) --------
+
+RULE = 10.0          # the paper's rule of thumb: the decoder at most ~10x faster, eta_dec/eta_enc
+SLOPE_TOL = 0.5      # our tolerance on the boundary's log-log slope (the theory's: 1)
+RATIO_FACTOR = 3.0   # our tolerance on a boundary's ratio: within this factor of the reference
+
+
+@dataclass(frozen=True)
+class PhaseGrid:
+    """A learning-rate phase diagram without and with decoder weight decay (`phase_grid`)."""
+
+    table: pd.DataFrame       # one row per run, with its `phase` (Table IV)
+    cells: pd.DataFrame       # phases.phase_map over (weight_decay, lr_enc, lr_dec)
+    weight_decay: float       # the decoder weight decay of the second diagram
+    fits: dict                # {weight decay: phases.fit_boundary of that diagram}
+    bounds: dict              # {weight decay: its boundary points (phases.phase_boundary)}
+
+    @property
+    def off(self) -> dict:
+        """The boundary fit without weight decay."""
+        return self.fits[0.0]
+
+    @property
+    def on(self) -> dict:
+        """The boundary fit with weight decay."""
+        return self.fits[self.weight_decay]
+
+    def diagram(self, weight_decay: float) -> pd.DataFrame:
+        """The cells of the diagram at `weight_decay`."""
+        return self.cells[self.cells["weight_decay"] == weight_decay]
+
+    def counts(self, weight_decay: float) -> dict:
+        """{phase: number of cells with that majority phase} at `weight_decay`."""
+        return phases.phase_counts(self.diagram(weight_decay))
+
+    def panels(self) -> dict:
+        """{title: (cells, fit, boundary points)} of the two diagrams, for
+        `plots.lr_phase_panels`."""
+        return {("no weight decay" if wd == 0 else f"decoder weight decay {wd:g}"):
+                (self.diagram(wd), self.fits[wd], self.bounds[wd])
+                for wd in (0.0, self.weight_decay)}
+
+
+def phase_grid(table: pd.DataFrame, weight_decay: float, *, threshold: float = 0.9,
+               grokking_delay: int = 1000) -> PhaseGrid:
+    """Read a learning-rate sweep: classify every run (Table IV, `phases.classify_table`),
+    take the majority phase of each (weight decay, eta_enc, eta_dec) cell (`phases.phase_map`)
+    and fit each diagram's generalization/memorization boundary (`phases.boundary_fits`).
+
+    Args:
+        table: a sweep table with curves (`sweeps.run_sweep` or `sweeps.from_tables`) holding
+            weight decays 0 and `weight_decay`; it is not modified.
+        weight_decay: the decoder weight decay of the second diagram (> 0).
+        threshold, grokking_delay: Table IV's accuracy threshold and delay.
+
+    Raises:
+        ValueError: the table lacks one of the two weight decays.
+    """
+    held = sorted(set(table["weight_decay"]))
+    if weight_decay <= 0 or not {0.0, weight_decay} <= set(held):
+        raise ValueError(f"table must hold weight decays 0 and weight_decay > 0; it holds "
+                         f"{held}, weight_decay is {weight_decay!r}")
+    table = table.copy()
+    table["phase"] = phases.classify_table(table, threshold=threshold,
+                                           grokking_delay=grokking_delay)
+    cells = phases.phase_map(table, ["weight_decay", "lr_enc", "lr_dec"])
+    fits, bounds = phases.boundary_fits(cells, "weight_decay")
+    return PhaseGrid(table, cells, float(weight_decay), fits, bounds)
+
+
+def boundary_checks(fit: dict, *, rule: float = RULE, slope_tol: float = SLOPE_TOL,
+                    factor: float = RATIO_FACTOR) -> dict:
+    """The paper's Fig. 5 claim on one fitted boundary (`phases.fit_boundary`): a line of
+    constant ratio, i.e. log-log slope 1 (Eq. 12 depends on the rates only through
+    eta_x / eta_A), at eta_dec / eta_enc near the rule of thumb.
+
+    Returns:
+        dict: `slope` (|slope - 1| < slope_tol), `ratio` (the ratio within a factor `factor` of
+        `rule`; the ratio is defined from one boundary column on, the slope from two) and
+        `factor` (how far the ratio is from the rule, max(ratio / rule, rule / ratio) >= 1;
+        NaN without a boundary).
+    """
+    slope, ratio = fit["slope"], fit["ratio"]
+    off_by = max(ratio / rule, rule / ratio) if np.isfinite(ratio) else float("nan")
+    return {"slope": bool(np.isfinite(slope) and abs(slope - 1) < slope_tol),
+            "ratio": bool(np.isfinite(ratio) and off_by <= factor), "factor": float(off_by)}
+
+
+def weight_decay_check(grid: PhaseGrid, *, factor: float = RATIO_FACTOR) -> dict:
+    """The paper's Fig. 8 claim, "decoder weight decay does not shift the boundary", on a grid.
+
+    Three outcomes:
+        "shift": both diagrams have a boundary; `shift` = ratio with / ratio without, and
+            `ok` when it lies within a factor `factor` either way.
+        "no memorization": the diagram without weight decay has a boundary, but with weight
+            decay no cell memorizes. The boundary, if there is one, lies above every cell, so
+            its ratio exceeds `largest`, the largest eta_dec / eta_enc of the grid, and the
+            shift is at least `at_least` = largest / ratio without; `ok` is False when that
+            already exceeds `factor`, None (undecided) otherwise.
+        "no boundary": anything else (no boundary without weight decay, or memorizing cells
+            with weight decay but no column that steps into them); `ok` is None.
+
+    Returns:
+        dict: outcome, ok, shift, largest, at_least (NaN where they do not apply), and
+        `memorizing_off`, `memorizing_on`, `cells` (memorizing cells of each diagram, and the
+        cells per diagram).
+    """
+    off, on = grid.off["ratio"], grid.on["ratio"]
+    diagram = grid.diagram(grid.weight_decay)
+    out = {"memorizing_off": grid.counts(0.0)["memorization"],
+           "memorizing_on": grid.counts(grid.weight_decay)["memorization"],
+           "cells": len(diagram), "shift": float("nan"), "largest": float("nan"),
+           "at_least": float("nan"), "ok": None}
+    if np.isfinite(off) and np.isfinite(on):
+        out.update(outcome="shift", shift=on / off, ok=bool(1 / factor <= on / off <= factor))
+    elif np.isfinite(off) and out["memorizing_on"] == 0:
+        largest = float((diagram["lr_dec"] / diagram["lr_enc"]).max())
+        out.update(outcome="no memorization", largest=largest, at_least=largest / off,
+                   ok=False if largest / off > factor else None)
+    else:
+        out["outcome"] = "no boundary"
+    return out
+
+
+def weight_decay_finding(check: dict, weight_decay: float, ratio_off: float) -> str:
+    """The outcome of `weight_decay_check` in one sentence (plain text, for the chapter's
+    prose), without weight decay's boundary ratio `ratio_off` for comparison."""
+    c, wd = check, f"{weight_decay:g}"
+    if c["outcome"] == "shift":
+        return (f"with decoder weight decay {wd} the boundary sits at a decoder/encoder "
+                f"learning-rate ratio of {ratio_off * c['shift']:.1f}, against "
+                f"{ratio_off:.1f} without it: a shift by a factor {c['shift']:.2f}")
+    if c["outcome"] == "no memorization":
+        return (f"with decoder weight decay {wd} no cell of the grid memorizes (without it "
+                f"{c['memorizing_off']} of {c['cells']} do): weight decay removes the "
+                f"memorization phase from the grid, so the boundary, if there is one, lies "
+                f"above the grid's largest decoder/encoder learning-rate ratio, "
+                f"{c['largest']:.0f}: at least {c['at_least']:.0f} times its ratio without "
+                f"weight decay")
+    return (f"with decoder weight decay {wd}, {c['memorizing_on']} of {c['cells']} cells "
+            f"memorize, but no column of the grid steps from generalization into memorization, "
+            f"so there is no boundary to compare")
+
+
+def summary(grids: dict) -> pd.DataFrame:
+    """One row per phase diagram of the PhaseGrids in `grids` ({name: grid}, e.g. {"quick":
+    ..., "full size": ...}; None values are left out): the number of cells in each phase, the
+    boundary columns, the fitted slope and the rate ratio eta_dec / eta_enc of the boundary
+    (NaN without them)."""
+    rows = []
+    for name, grid in grids.items():
+        if grid is None:
+            continue
+        for wd in (0.0, grid.weight_decay):
+            fit = grid.fits[wd]
+            rows.append({"run": name, "decoder weight decay": wd, **grid.counts(wd),
+                         "boundary columns": int(fit["points"]), "slope": fit["slope"],
+                         "rate ratio": fit["ratio"]})
+    return pd.DataFrame(rows)
+
+
+def boundary_text(fit: dict) -> str:
+    """A fitted boundary in a few words: its slope and ratio, or why there is none."""
+    if fit["points"] >= 2:
+        return f"slope {fit['slope']:.2f}, ratio {fit['ratio']:.1f}"
+    if fit["points"] == 1:
+        return f"one boundary column, ratio {fit['ratio']:.1f}"
+    return "no boundary"
+
+
+def stored_note(grid: PhaseGrid | None, config_hash: str) -> str:
+    """What the results store holds for the full-size phase diagram, in a sentence."""
+    if grid is None:
+        return (f"No full-size result is stored for this configuration (config {config_hash}), "
+                "so only the quick profile is shown.")
+    return f"The results store holds {len(grid.table)} runs of this configuration."
+
+
+def duration_text(seconds: float) -> str:
+    """A run time for a reader: "about 40 s", "about 3 min" (rounded; at least 10 s)."""
+    if not np.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"seconds must be finite and >= 0, got {seconds!r}")
+    if seconds < 90:
+        return f"about {max(10, round(seconds, -1)):.0f} s"
+    return f"about {round(seconds / 60):.0f} min"
+
+
+def scorecard_claims(*, drift: float, ratios, mc, quick: PhaseGrid,
+                     full: PhaseGrid | None = None) -> list:
+    """The chapter's scorecard rows (`scorecard.Claim`), each status decided here.
+
+    Args:
+        drift: the largest relative drift of C along a solve_ivp solution of Eq. 10.
+        ratios, mc: the ratios eta_x / eta_A and the Monte Carlo (estimate, s.e.) of Eq. 12.
+        quick: the phase diagram this run computed; full: the stored full-size one, if any.
+    """
+    Claim, status = scorecard.Claim, scorecard.status
+    mc_dev = float(np.max(np.abs(np.asarray(mc)[:, 0] - p_r(ratios))))
+    half = float(p_r(2.0))                                      # rho = 1: eta_x / eta_A = 2
+    return [
+        Claim("Fig. 4 / Eq. 11", "$C = a^2/2\\eta_A - c^2/\\eta_x$ is conserved along Eq. 10",
+              "conserved", f"relative drift {drift:.1e} (solve_ivp)", "drift below $10^{-2}$",
+              status(drift < 1e-2), "rp-theory", full="the same at every profile"),
+        Claim("Fig. 6 / Eq. 12", "$p_r = \\frac{2}{\\pi}\\arctan\\rho$ with $\\rho = "
+              "\\sqrt{\\eta_x/2\\eta_A}$; $p_r = 0.5$ at $\\rho = 1$",
+              "$p_r(\\rho = 1) = 0.5$", f"$p_r(\\rho = 1)$ = {half:.3f}; Monte Carlo within "
+              f"{mc_dev:.4f} of the law over {len(ratios)} ratios",
+              "Monte Carlo within 0.01 (our tolerance)",
+              status([abs(half - 0.5) < 1e-12, mc_dev <= 0.01]), "rp-pr"),
+        Claim("Fig. 5", "the generalization/memorization boundary is a line of constant ratio, "
+              f"$\\eta_\\mathrm{{dec}}/\\eta_\\mathrm{{enc}} \\lesssim {RULE:.0f}$",
+              f"slope 1, ratio ≲ {RULE:.0f}", boundary_text(quick.off),
+              f"slope 1 ± {SLOPE_TOL}; ratio within a factor {RATIO_FACTOR:.0f} of {RULE:.0f} "
+              "(our tolerance)", _fig5_status(quick.off), "rp-phase",
+              full=f"{boundary_text(full.off)}: {_fig5_status(full.off)}" if full else
+              "not stored"),
+        Claim("Fig. 8", f"decoder weight decay ({quick.weight_decay:g}, our choice) does not "
+              "shift the boundary", "not shifted", _fig8_text(quick),
+              f"shift within a factor {RATIO_FACTOR:.0f} (our tolerance)", _fig8_status(quick),
+              "rp-phase",
+              full=f"{_fig8_text(full)}: {_fig8_status(full)}" if full else "not stored"),
+    ]
+
+
+def _fig5_status(fit: dict) -> str:
+    checks = boundary_checks(fit)
+    return scorecard.status([checks["slope"], checks["ratio"]])
+
+
+def _fig8_status(grid: PhaseGrid) -> str:
+    ok = weight_decay_check(grid)["ok"]
+    return "not testable" if ok is None else "reproduced" if ok else "not reproduced"
+
+
+def _fig8_text(grid: PhaseGrid) -> str:
+    """The Fig. 8 outcome in a few words, for a scorecard cell."""
+    c = weight_decay_check(grid)
+    if c["outcome"] == "shift":
+        return (f"{boundary_text(grid.on)} with weight decay, {boundary_text(grid.off)} without: "
+                f"shift by a factor {c['shift']:.2f}")
+    if c["outcome"] == "no memorization":
+        return (f"no cell memorizes with weight decay ({c['memorizing_off']} of {c['cells']} "
+                f"without): the boundary leaves the grid, a shift by a factor of at least "
+                f"{c['at_least']:.0f}")
+    return (f"no boundary to compare ({c['memorizing_on']} of {c['cells']} cells memorize with "
+            f"weight decay, {c['memorizing_off']} without)")
