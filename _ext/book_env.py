@@ -8,11 +8,16 @@ the build (`make book`, `jupyter-book build .`, the tests):
 - OMP_WAIT_POLICY=PASSIVE: torch's OpenMP threads sleep instead of spinning while they wait, which
   keeps a chapter from running several times slower when the CPU is shared (`geneft/__init__.py`).
 The first is always set; for the second an explicit value in the environment wins.
+It also asks Sphinx to load MathJax on every page: the scorecard's math arrives in HTML that
+the chapters glue, which Sphinx does not count as math on that page.
 """
 import os
 
 
 def setup(app):
+    # MathJax on every page, not only on pages whose own source has math: the scorecard's math
+    # arrives in glued HTML from the chapters.
+    app.set_html_assets_policy("always")
     os.environ["GENEFT_PROGRESS"] = "0"
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -418,7 +418,7 @@ def bound_comparison(curves: dict, relations: dict, *, level: float = 0.9,
 
     At each sampled fraction d = mean - f_UB (the paper's Eq. 5). The curve is *significantly
     below* the bound where d < -z * s.e. (with one draw the s.e. is 0: any shortfall counts),
-    and *within tolerance* where |d| <= `tolerance` everywhere (the paper: "within about 0.05").
+    and *within tolerance* where ``|d| <= tolerance`` everywhere (the paper: "within about 0.05").
 
     Args:
         curves: {short name: `achievable_accuracy` result}.

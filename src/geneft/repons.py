@@ -79,7 +79,7 @@ def separatrix(a, eta_a: float, eta_x: float):
 
 
 def relative_drift(a, c, eta_a: float, eta_x: float) -> float:
-    """How far C (Eq. 11) wanders along a path a(t), c(t) (each (T,)): max |C - C(0)| / |C(0)|."""
+    """How far C (Eq. 11) wanders along a path a(t), c(t) (each (T,)): ``max |C - C(0)| / |C(0)|``."""
     C = conserved(a, c, eta_a, eta_x)
     return float(np.max(np.abs(C - C[0])) / abs(C[0]))
 
@@ -250,8 +250,8 @@ def law_checks(ratios, mc, gd, gd_draws: int, *, se: float = BOUND_SE) -> dict:
         se: how many standard errors a share must exceed the law by to count as above it.
 
     Returns:
-        dict: `mc_maxdev` (largest |MC - law|), `mc_maxz` (the same in standard errors),
-        `gd_maxdev` (largest |gd - law|), `gd_above` (how many shares lie above the law by more
+        dict: `mc_maxdev` (largest ``|MC - law|``), `mc_maxz` (the same in standard errors),
+        `gd_maxdev` (largest ``|gd - law|``), `gd_above` (how many shares lie above the law by more
         than `se` standard errors sqrt(p (1 - p) / draws), floored at 1 / draws so that a share
         of 0 or 1 has one) and `upper_bound` (True when none does: the law bounds gradient
         descent from above, as the paper says it bounds generalization).
@@ -282,7 +282,7 @@ def cluster_collisions(n_cluster: int, ratio: float = 1.0, *, draws: int = 300, 
     eta_A = 1, eta_x = ratio) from `draws` starts a0, c0 ~ N(0, 1), separation s0 = 2 c0.
 
     A system has collided when by `t_end` its separation has shrunk by a larger factor than its
-    decoder weight: |s / s0| < |a / a0|.
+    decoder weight: ``|s / s0| < |a / a0|``.
 
     Returns:
         dict: `simulated` (the share that collided) and `sign` (the share with C_N > 0 at the
@@ -319,8 +319,8 @@ def cluster_check(ns, ratio: float = 1.0, *, draws: int = 300, seed: int = 1):
 
 def cluster_deviation(table) -> dict:
     """How far the simulated collision rates of `cluster_check` lie from each law, in their
-    standard errors: {"derived": max |simulated - derived law| / s.e., "notebook": the same
-    for the teaching notebook's form, "sign": max |simulated - share with C > 0| (a plain
+    standard errors: {"derived": ``max |simulated - derived law| / s.e.``, "notebook": the same
+    for the teaching notebook's form, "sign": ``max |simulated - share with C > 0|`` (a plain
     difference of shares: the theory says it is 0)}."""
     se = table["standard error"].clip(lower=1e-12)
     out = {name: float(((table["simulated"] - table[column]).abs() / se).max())
@@ -407,7 +407,7 @@ def boundary_checks(fit: dict, *, rule: float = RULE, slope_tol: float = SLOPE_T
     eta_x / eta_A), at eta_dec / eta_enc near the rule of thumb.
 
     Returns:
-        dict: `slope` (|slope - 1| < slope_tol), `ratio` (the ratio within a factor `factor` of
+        dict: `slope` (``|slope - 1| < slope_tol``), `ratio` (the ratio within a factor `factor` of
         `rule`; the ratio is defined from one boundary column on, the slope from two) and
         `factor` (how far the ratio is from the rule, max(ratio / rule, rule / ratio) >= 1;
         NaN without a boundary).

@@ -175,7 +175,7 @@ PC_TOLERANCE = 5e-4
 
 
 def description_table(relations: dict, alpha: float = 0.9):
-    """Table II for the given relations: log2 |Aut(G)|, b from the paper's formula and exact, and
+    """Table II for the given relations: ``log2 |Aut(G)|``, b from the paper's formula and exact, and
     the crude critical fraction of Eq. (4) from each b (missing where b <= 1).
 
     Args:
@@ -315,7 +315,7 @@ def scorecard_claims(comparison, bound, orders: dict, *, alpha: float = 0.9,
         bound: `montecarlo.bound_comparison` table (Fig. 2).
         orders: {short name: `decoder_order` result} for the relations of Fig. 3.
         alpha: the alpha the chapter ran with (Eq. 4 is testable only at the paper's 0.9).
-        tolerance: the Fig. 2 tolerance on |MC − f_UB|.
+        tolerance: the Fig. 2 tolerance on ``|MC − f_UB|``.
         level: the accuracy at which `orders` read off the fraction each decoder needs.
     Returns:
         list of four `scorecard.Claim`: Table II, Eq. 4, Fig. 2, Fig. 3.

@@ -151,9 +151,10 @@ def versions() -> dict:
             "numpy": np.__version__, "pandas": pd.__version__}
 
 
-def git_commit(repo: Path = REPO) -> str:
-    """The repository's HEAD commit (with "-dirty" if it has uncommitted changes to tracked
-    files), or "unknown" outside a git checkout."""
+def git_commit(repo: Path | None = None) -> str:
+    """The HEAD commit of `repo` (default: this checkout) with "-dirty" if it has uncommitted
+    changes to tracked files, or "unknown" outside a git checkout."""
+    repo = REPO if repo is None else repo
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True,
                               text=True, check=True).stdout.strip()

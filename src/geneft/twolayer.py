@@ -419,10 +419,11 @@ class Check:
     met: bool
 
 
-def listing(values, spec: str = "g", *, missing: str = "never") -> str:
-    """Numbers as a comma-separated list for the text, each formatted by `spec` (no thousands
-    separators, which would read as list commas), NaN as `missing`."""
-    return ", ".join(missing if pd.isna(v) else format(float(v), spec) for v in values)
+def listing(values, fmt: str = "g", *, missing: str = "never") -> str:
+    """Numbers as a comma-separated list for the text, each formatted by the format
+    specification `fmt` (no thousands separators, which would read as list commas), NaN as
+    `missing`."""
+    return ", ".join(missing if pd.isna(v) else format(float(v), fmt) for v in values)
 
 
 def _monotone(values, sign: int) -> bool:
