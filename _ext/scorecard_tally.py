@@ -14,7 +14,8 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 STATUSES = {"reproduced": "✔", "partly": "◐", "not-reproduced": "✘", "not-testable": "–"}
-_CELL = re.compile(r'class="score score-([a-z-]+)"')
+# A counted row's status cell; rows marked data-counted="no" (our extensions) are left out.
+_CELL = re.compile(r'class="score score-([a-z-]+)">')
 
 
 class tally_node(nodes.General, nodes.Element):
@@ -44,7 +45,7 @@ def _table(rows):
     group = nodes.tgroup(cols=6)
     table += group
     group.extend(nodes.colspec(colwidth=1) for _ in range(6))
-    head = ["chapter", "claims", *(f"{m} {s.replace('-', ' ')}" for s, m in STATUSES.items())]
+    head = ["chapter", "claims", *STATUSES.values()]
     thead, tbody = nodes.thead(), nodes.tbody()
     group += thead
     group += tbody
@@ -57,35 +58,41 @@ def _table(rows):
     return table
 
 
-def _toc_order(env, root) -> list[str]:
-    """Every document in the order of the table of contents."""
-    out = []
+def _parts(env, root) -> list[tuple[str, list[str]]]:
+    """(caption, documents) of each part of the table of contents, in order."""
+    from sphinx import addnodes
+    doctree = env.get_doctree(root)
+    return [(tree.get("caption") or "", [doc for _, doc in tree["entries"]])
+            for tree in doctree.findall(addnodes.toctree)]
 
-    def walk(doc):
-        for child in env.toctree_includes.get(doc, []):
-            if child not in out:
-                out.append(child)
-                walk(child)
-    walk(root)
-    return out
+
+def _words(total: dict) -> str:
+    return ", ".join(f"{total[s]} {s.replace('-', ' ')} ({m})" for s, m in STATUSES.items())
 
 
 def _resolve(app, doctree, docname):
     placeholders = list(doctree.findall(tally_node))
     if not placeholders:
         return
-    folder = Path(app.env.mystnb_config.output_folder)
-    rows, total = [], dict.fromkeys(STATUSES, 0)
-    for doc in _toc_order(app.env, app.config.root_doc):
-        found = counts(folder / f"{doc}.glue.json")
-        if found is None:
-            continue
-        title = app.env.titles[doc].astext() if doc in app.env.titles else doc
-        rows.append([title, sum(found.values()), *found.values()])
-        total = {s: total[s] + found[s] for s in STATUSES}
-    rows.append(["all chapters", sum(total.values()), *total.values()])
+    env = app.env
+    folder = Path(env.mystnb_config.output_folder)
+    rows, sentences = [], []
+    for caption, docs in _parts(env, app.config.root_doc):
+        part = dict.fromkeys(STATUSES, 0)
+        for doc in docs:
+            found = counts(folder / f"{doc}.glue.json")
+            if found is None:
+                continue
+            number = env.toc_secnumbers.get(doc, {}).get("", ())
+            title = env.titles[doc].astext() if doc in env.titles else doc
+            label = ".".join(map(str, number)) + ". " + title if number else title
+            rows.append([label, sum(found.values()), *found.values()])
+            part = {s: part[s] + found[s] for s in STATUSES}
+        if sum(part.values()):
+            rows.append([f"{caption}: all", sum(part.values()), *part.values()])
+            sentences.append(f"{caption}: {sum(part.values())} claims, {_words(part)}.")
     for node in placeholders:
-        node.replace_self(_table(rows) if len(rows) > 1 else
+        node.replace_self([nodes.paragraph(text=" ".join(sentences)), _table(rows)] if rows else
                           nodes.paragraph(text="No chapter has been executed yet."))
 
 

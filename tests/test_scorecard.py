@@ -1,6 +1,7 @@
 """Scorecard rows: statuses decided from checks, rendered as a linked HTML table."""
 import pytest
 
+from geneft import scorecard
 from geneft.scorecard import STATUSES, Claim, html, status
 
 
@@ -26,3 +27,12 @@ def test_html_links_each_claim_to_its_section_and_escapes_text():
     assert '<a href="repons.html#rp-phase">Fig. 5</a>' in page
     assert "ratio &lt;~ 10" in page and "<td>12.0</td>" in page and "<td>not stored</td>" in page
     assert f'{STATUSES["partly"]} partly' in page and page.count("<tr>") == 3
+
+
+def test_uncounted_rows_are_shown_but_left_out_of_the_tally():
+    rows = [scorecard.Claim("Fig. 2", "a", "p", "o", "t", "reproduced", "x"),
+            scorecard.Claim("Bridge", "b", "p", "o", "t", "reproduced", "x", counted=False)]
+    assert scorecard.tally(rows)["reproduced"] == 1
+    html = scorecard.html("duality", rows).data
+    assert html.count('class="score score-reproduced">') == 1      # what the book's tally counts
+    assert 'data-counted="no"' in html and "not counted" in html

@@ -28,6 +28,8 @@ class Claim:
         status: one of STATUSES (use `status`).
         anchor: the MyST label of the chapter section that tests the claim.
         full: our value at full size from the results store, if there is one.
+        counted: False for a row that is shown but is no claim of the paper (e.g. our own
+            extension of it): the book's tally leaves it out.
     """
 
     item: str
@@ -38,6 +40,7 @@ class Claim:
     status: str
     anchor: str
     full: str = "not stored"
+    counted: bool = True
 
     def __post_init__(self):
         if self.status not in STATUSES:
@@ -53,8 +56,8 @@ def status(checks: list[bool] | bool) -> str:
 
 
 def tally(claims: list[Claim]) -> dict:
-    """How many claims have each status: {status: count} over STATUSES, in its order."""
-    return {s: sum(c.status == s for c in claims) for s in STATUSES}
+    """How many counted claims have each status: {status: count} over STATUSES, in its order."""
+    return {s: sum(c.status == s and c.counted for c in claims) for s in STATUSES}
 
 
 def _text(text: str) -> str:
@@ -72,14 +75,16 @@ def html(chapter: str, claims: list[Claim], profile: str = "quick"):
     section `<chapter>.html#<anchor>` that tests it. Text between $ signs is set as math."""
     from IPython.display import HTML
     esc = _text
-    head = ["Item", "Claim", "Paper", f"Ours ({profile})", "Ours (full size)", "Tolerance",
-            "Status"]
+    head = ["Item", "Status", "Claim", "Paper", f"Ours ({profile})", "Ours (full size)",
+            "Tolerance"]
     rows = []
     for c in claims:
-        cells = [f'<a href="{esc(chapter)}.html#{esc(c.anchor)}">{esc(c.item)}</a>',
-                 esc(c.claim), esc(c.paper), esc(c.ours), esc(c.full), esc(c.tolerance),
-                 f'<span class="score score-{c.status.replace(" ", "-")}">'
-                 f'{STATUSES[c.status]} {esc(c.status)}</span>']
+        mark = "" if c.counted else ' data-counted="no"'
+        note = "" if c.counted else " (our extension, not counted)"
+        status = (f'<span class="score score-{c.status.replace(" ", "-")}"{mark}>'
+                  f"{STATUSES[c.status]} {esc(c.status)}{note}</span>")
+        cells = [f'<a href="{esc(chapter)}.html#{esc(c.anchor)}">{esc(c.item)}</a>', status,
+                 esc(c.claim), esc(c.paper), esc(c.ours), esc(c.full), esc(c.tolerance)]
         rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
     return HTML('<table class="table scorecard"><thead><tr>'
                 + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"
