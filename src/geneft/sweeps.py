@@ -44,6 +44,7 @@ import pandas as pd
 import torch
 
 from . import progress as _progress
+from . import threads
 from . import __version__
 from .models import ModelConfig, init_ensemble
 from .tasks import all_pairs, check_int, parse_relation, train_mask
@@ -275,7 +276,11 @@ def from_tables(runs: pd.DataFrame, curves: pd.DataFrame) -> pd.DataFrame:
 
 
 def _map(batches: list, device: str, workers: int, executor: Executor | None):
-    """(batch, results) pairs as batches finish, in this process or on an executor."""
+    """(batch, results) pairs as batches finish, in this process or on an executor. Local
+    worker processes: at most one per usable CPU (`threads.plan`); the numbers do not depend
+    on how many run."""
+    if executor is None and not os.environ.get("GENEFT_DASK"):
+        workers = threads.plan(workers)[0]
     if executor is None and not os.environ.get("GENEFT_DASK") and (workers == 1 or
                                                                   len(batches) < 2):
         for batch in batches:
