@@ -7,7 +7,7 @@ from geneft import scorecard
 from geneft.phases import (PHASES, POSITIONS, best_cell, classify, classify_table,
                            describe_peak, first_crossing, fit_boundary, goldilocks_claims, peak,
                            phase_boundary, phase_counts, phase_map, position, representative,
-                           seed_stats, shape, zone_sides)
+                           seed_stats, shape, verdict_table, zone_sides)
 
 STEPS = np.arange(0, 3001, 100)
 
@@ -215,13 +215,41 @@ def test_peak_runner_up_and_margin():
 
 
 @pytest.mark.parametrize("means, words", [
-    ([0.70, 0.90, 0.60], "rises, then falls: an interior maximum"),
-    ([0.90, 0.85, 0.70], "falls, with no significant rise before its maximum"),
-    ([0.60, 0.70, 0.90], "rises, with no significant fall after its maximum"),
-    ([0.80, 0.80, 0.80], "neither rises nor falls significantly"),
-], ids=["hump", "falling", "rising", "flat"])
+    ([0.70, 0.90, 0.60],
+     "has an interior maximum at depth 1, significantly above both ends (depths 0 and 2)"),
+    ([0.90, 0.85, 0.70], "is highest at the smallest depth, 0, and significantly lower at depth 2"),
+    ([0.90, 0.85, 0.89], "is highest at the smallest depth, 0, and not significantly lower at "
+                         "depth 2"),
+    ([0.60, 0.70, 0.90], "is highest at the largest depth, 2, and significantly lower at depth 0"),
+    ([0.70, 0.90, 0.89], "is highest at depth 1, inside the range, significantly above depth 0 "
+                         "but not significantly above depth 2"),
+    ([0.89, 0.90, 0.70], "is highest at depth 1, inside the range, significantly above depth 2 "
+                         "but not significantly above depth 0"),
+    ([0.80, 0.81, 0.80], "is highest at depth 1, inside the range, but not significantly above "
+                         "either end (depths 0 and 2)"),
+], ids=["hump", "falling", "flat-from-the-low-end", "rising", "rise-only", "fall-only", "flat"])
 def test_shape_words(means, words):
+    # seeds spread over +/- 0.02: a standard error of the difference of about 0.011
     assert shape(peak(seed_stats(curve_table(means), "depth"))) == words
+
+
+def test_shape_names_the_swept_value():
+    p = peak(seed_stats(curve_table([0.90, 0.85, 0.70]), "depth"))
+    assert shape(p, "width") == ("is highest at the smallest width, 0, and significantly lower "
+                                 "at width 2")
+
+
+def test_verdict_table_one_row_per_claim():
+    hump = peak(seed_stats(curve_table([0.70, 0.90, 0.80, 0.60]), "depth"))
+    link = {"rho": 0.6, "p": 1e-5, "runs": 40, "alpha": 0.01, "significant": False}
+    claims = goldilocks_claims(hump, zone_sides(hump, 0.99, 0.7), link, task="mod 3",
+                               width=10, fraction=0.3)
+    table = verdict_table(claims)
+    assert list(table.columns) == ["item", "verdict", "claim"]
+    assert list(table["item"]) == ["Fig. 7", "Abstract (v1)", "Theorem 1"]
+    assert list(table["verdict"]) == ["✔ reproduced", "✔ reproduced", "✘ not reproduced"]
+    with pytest.raises(ValueError, match="plain text"):
+        verdict_table([scorecard.Claim("Eq. 1", "$x$", "", "", "", "reproduced", "a")])
 
 
 def test_describe_peak_names_each_comparison_once():

@@ -16,8 +16,8 @@ at threshold 0.9::
 The Goldilocks functions at the end read a capacity sweep (chapter 2): `seed_stats` averages a
 curve over seeds, `peak` finds its maximum and says whether it is an interior one (`shape` and
 `describe_peak` put that in words), `zone_sides` tests the two sides of the zone, `best_cell`
-and `phase_counts` summarise a depth x width map, and `goldilocks_claims` turns these numbers
-into the chapter's scorecard rows.
+and `phase_counts` summarise a depth x width map, `goldilocks_claims` turns these numbers
+into the chapter's scorecard rows and `verdict_table` shows those rows on the page.
 """
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ import pandas as pd
 
 __all__ = ["PHASES", "first_crossing", "classify", "classify_table", "phase_map", "representative",
            "phase_boundary", "fit_boundary", "seed_stats", "position", "peak", "shape",
-           "describe_peak", "zone_sides", "best_cell", "phase_counts", "goldilocks_claims"]
+           "describe_peak", "zone_sides", "best_cell", "phase_counts", "goldilocks_claims",
+           "verdict_table"]
 
 PHASES = ("generalization", "grokking", "memorization", "confusion")
 
@@ -211,15 +212,30 @@ def peak(stats: pd.DataFrame, *, z: float = 2.0) -> dict:
     return out
 
 
-SHAPES = {(True, True): "rises, then falls: an interior maximum",
-          (False, True): "falls, with no significant rise before its maximum",
-          (True, False): "rises, with no significant fall after its maximum",
-          (False, False): "neither rises nor falls significantly"}
+def shape(curve_peak: dict, name: str = "depth") -> str:
+    """The shape of a curve in words, from `peak`: where its maximum lies and whether it is
+    more than z standard errors above each end of the range (`rises`, `falls`).
 
-
-def shape(curve_peak: dict) -> str:
-    """The shape of a curve in words, from `peak`'s `rises` and `falls` (one of SHAPES)."""
-    return SHAPES[(curve_peak["rises"], curve_peak["falls"])]
+    The text completes a sentence such as "the test accuracy ...": e.g. "is highest at the
+    smallest depth, 1, and significantly lower at depth 6", or "has an interior maximum at
+    depth 3, significantly above both ends (depths 1 and 6)".
+    """
+    c = curve_peak
+    best, first, last = c["best"], c["first"], c["last"]
+    if best == first or best == last:
+        end, other, lower = (("smallest", last, c["falls"]) if best == first
+                             else ("largest", first, c["rises"]))
+        return (f"is highest at the {end} {name}, {best}, and "
+                f"{'' if lower else 'not '}significantly lower at {name} {other}")
+    if c["rises"] and c["falls"]:
+        return (f"has an interior maximum at {name} {best}, significantly above both ends "
+                f"({name}s {first} and {last})")
+    head = f"is highest at {name} {best}, inside the range, "
+    if c["rises"] or c["falls"]:
+        above, not_above = (first, last) if c["rises"] else (last, first)
+        return head + (f"significantly above {name} {above} but not significantly above "
+                       f"{name} {not_above}")
+    return head + f"but not significantly above either end ({name}s {first} and {last})"
 
 
 def describe_peak(curve_peak: dict, name: str = "depth") -> str:
@@ -293,7 +309,7 @@ def goldilocks_claims(curve_peak: dict, sides: dict, link: dict, *, task: str, w
         Claim("Fig. 7", f"test accuracy against decoder depth has an interior maximum ({task}, "
               f"width {width}, train fraction {fraction:g})",
               f"a maximum inside depths {c['first']} to {c['last']}",
-              f"best: {describe_peak(c)}; the curve {shape(c)}",
+              f"best: {describe_peak(c)}; the test accuracy {shape(c)}",
               f"the best depth beats both ends by more than {z:g} standard errors",
               status(c["interior"]), "gl-experiment"),
         Claim("Abstract (v1)", "a Goldilocks zone: too weak a decoder cannot fit the training "
@@ -313,6 +329,22 @@ def goldilocks_claims(curve_peak: dict, sides: dict, link: dict, *, task: str, w
               "gl-clusters"),
     ]
 
+
+def verdict_table(claims: list) -> pd.DataFrame:
+    """Scorecard rows (`scorecard.Claim`) as a narrow table for the page: the paper's item, the
+    verdict (the status's mark and word) and the claim, one row per claim.
+
+    Raises:
+        ValueError: a claim whose text holds a $ (a table cell is plain text, not math).
+    """
+    from .scorecard import STATUSES
+
+    for c in claims:
+        if "$" in c.claim:
+            raise ValueError(f"claim text must be plain text, got {c.claim!r}")
+    return pd.DataFrame({"item": [c.item for c in claims],
+                         "verdict": [f"{STATUSES[c.status]} {c.status}" for c in claims],
+                         "claim": [c.claim for c in claims]})
 
 def _plain(value):
     """A numpy scalar as the Python number it holds; anything else unchanged."""

@@ -1,7 +1,9 @@
 """Statics of representations: learning an equivalence is clustering the repons (Theorem 1).
 
-The paper's Theorem 1: if the decoder is injective and the training loss is zero, symbols of one
-class share one embedding and symbols of different classes sit at distinct points. How close a
+The paper's Theorem 1, in our statement of it as a third-party teaching notebook reports it: if
+the decoder fits every pair of an equivalence exactly, and tells any two distinct embeddings
+apart (some symbol's embedding gets different outputs against them), then symbols of one class
+share one embedding and symbols of different classes sit at distinct points. How close a
 trained model comes to that picture is measured by the silhouette of its embeddings with the true
 classes as cluster labels (Rousseeuw 1987): for symbol i with class mean distance a(i) to its own
 class and b(i) to the nearest other class,
