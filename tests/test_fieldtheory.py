@@ -264,14 +264,46 @@ def test_criteria_table_and_scorecard_claims_read_cleanly():
     from geneft import scorecard, tables
     a = ft.assess(_compare(-0.05), _excess({512: 0.2, 2048: 0.1}), SPECTRA, D, main_sigma2=1.0)
     table = ft.criteria_table(a)
-    assert list(table.columns) == ["criterion", "threshold", "measured", "met"]
+    assert list(table.columns) == ["criterion", "met", "this run", "threshold"]   # verdict early
     assert table.met.tolist() == [True, True, True, True, True, None]
-    html = tables.show(table, missing="full profile only").to_html()
-    assert "full profile only" in html and "✔" in html and "True" not in html
-    assert "depth 4: 5.0%" in html and "$" not in html
+    html = tables.show(table, missing="not run").to_html()
+    assert "full profile only" in html and "not run" in html and "✔" in html
+    assert "True" not in html and "$" not in html
+    narrow, wide = (f"{a.excess_by_width[w]:+.1%}" for w in (512, 2048))
+    assert "5.0% (depth 2)" in html and f"{narrow} → {wide}" in html
+    widest = max(sum(len(str(v)) for v in row) for row in table.itertuples(index=False))
+    assert widest <= 90                                         # fits the 740 px text column
     rows = ft.claims(a, deep=4)
     assert [c.status for c in rows] == ["reproduced"] * 3
+    assert "within 10.0% of its GP" in rows[2].ours and f"{narrow} at width 512" in rows[2].ours
     assert "unbalanced" not in scorecard.html("fieldtheory", rows).data
+    assert ft.tally_words(rows) == "3 reproduced"
+    langevin = pd.DataFrame({"n": [16, 256, 1024], "gap": [0.1, 0.19, 0.9]})
+    ran = ft.assess(_compare(-0.05), _excess({512: 0.2}), SPECTRA, D, main_sigma2=1.0,
+                    langevin=langevin)
+    assert ft.criteria_table(ran)["this run"].iloc[-1] == "19.0% (N = 256)"   # N > 256 not judged
+
+
+@pytest.mark.parametrize("low, high, digits, words", [
+    (-0.47, -0.23, 0, "23–47% below"), (-0.23, -0.47, 0, "23–47% below"),
+    (0.08, 0.12, 0, "8–12% above"), (0.066, None, 1, "6.6% above"),
+    (-0.3, -0.3004, 0, "30% below"),
+    (-0.05, 0.10, 0, "from 5% below to 10% above")])
+def test_relative_words_give_one_sign_and_the_smaller_number_first(low, high, digits, words):
+    assert ft.relative_words(low, high, digits=digits) == words
+
+
+def test_unchecked_words_name_each_check_not_made():
+    a = ft.assess(_compare(-0.05), _excess({512: 0.1}), SPECTRA, D, main_sigma2=1.0)
+    words = ft.unchecked_words(a)
+    assert "two widths" in words and "Langevin" in words
+    langevin = pd.DataFrame({"n": [16], "gap": [0.1]})
+    full = ft.assess(_compare(-0.05), _excess({512: 0.2, 2048: 0.1}), SPECTRA, D,
+                     main_sigma2=1.0, langevin=langevin)
+    assert ft.unchecked_words(full) == ""
+    rows = ft.claims(ft.assess(_compare(-0.2), _excess({512: 0.2, 2048: 0.1}), SPECTRA, D,
+                               main_sigma2=1.0), deep=4)
+    assert ft.tally_words(rows) == "2 reproduced, 1 not reproduced"
 
 
 def test_work_scales_with_what_each_sweep_repeats():
