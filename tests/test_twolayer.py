@@ -142,13 +142,35 @@ def test_pure_noise_test_risk_is_the_output_power():
 
 
 def test_timescales_reads_the_curves():
+    """t_feat: A crosses 0.9 x 0.7 = 0.63 between steps 0 (0.1) and 10 (0.7), linear in the
+    step from step 0: 10 x 0.53 / 0.6. t_fit: the train MSE crosses 0.01 between 10 (0.5) and
+    100 (0.005), log-log: 10^(1 + log(50) / log(100)). t_star is a recorded step."""
     steps = np.array([0, 10, 100, 1000])
     curves = pd.DataFrame({"alpha": 8, "seed": 0, "step": steps, "train": [1, 0.5, 0.005, 0.0],
                            "test": [0.6, 0.2, 0.3, 0.5], "align": [0.1, 0.7, 0.5, 0.2],
                            "path": [0.1, 1.0, 3.0, 6.0]})
     row = tl.timescales(curves).loc[8]
-    assert (row.t_feat, row.t_fit, row.t_star) == (10, 100, 10)
+    assert row.t_feat == pytest.approx(10 * 0.53 / 0.6)
+    assert row.t_fit == pytest.approx(10 ** (1 + math.log(50) / math.log(100)))
+    assert row.t_star == 10
     assert (row.path_star, row.align_end, row.test_end) == (1.0, 0.2, 0.5)
+
+
+def test_crossing_is_exact_on_power_laws_and_log_linear_curves():
+    """On the grid 1, 10, 100, 1000: a train MSE 1/step crosses 0.02 at step 50 and an
+    alignment log10(step)/3 crosses 0.5 at step 10^1.5, exactly."""
+    steps = np.array([1.0, 10.0, 100.0, 1000.0])
+    assert tl.crossing(steps, 1 / steps, 0.02, rising=False, log_values=True) == pytest.approx(50)
+    assert tl.crossing(steps, np.log10(steps) / 3, 0.5, rising=True) == pytest.approx(10 ** 1.5)
+    assert tl.crossing(steps, 1 / steps, 2.0, rising=False) == 1.0          # at the first record
+    assert math.isnan(tl.crossing(steps, 1 / steps, 1e-4, rising=False))     # never
+
+
+def test_grid_ratio_is_the_spacing_of_the_recorded_steps():
+    grid = tl.eval_steps(6000, 40)
+    late = grid[grid > 100]
+    assert np.allclose(late[1:] / late[:-1], tl.grid_ratio(6000, 40), rtol=0.01)
+    assert tl.grid_ratio(6000, 40) == pytest.approx(1.25, abs=0.005)
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -202,8 +224,9 @@ def known_ts(**changes):
 def test_the_clear_run_meets_every_phase_criterion():
     checks = tl.phase_checks(known_ts())
     assert {k: c.met for k, c in checks.items()} == dict.fromkeys(checks, True)
-    assert list(checks) == ["non_monotone", "feature_first", "separation_grows", "unlearning",
+    assert list(checks) == ["non_monotone", "unlearning", "feature_first", "separation_grows",
                             "complexity_grows", "complexity_late"]
+    assert [c.finding for c in checks.values()] == ["(iv)", "(iv)", "(iii)", "(iii)", "(i)", "(i)"]
 
 
 @pytest.mark.parametrize("changes, broken", [
@@ -237,6 +260,15 @@ def test_separation_recovers_a_power_law():
     assert math.isnan(tl.separation(ts).slope)
 
 
+def test_growth_compares_the_smallest_and_largest_fitted_alpha():
+    g = tl.growth(known_ts(t_fit={32: np.nan}))           # alpha 32 never fitted: 8 to 16
+    assert (g["first"], g["last"]) == (8, 16)
+    assert g["fit"] == pytest.approx(700 / 300) and g["feat"] == 1.0
+    g = tl.growth(known_ts())
+    assert g["feat"] == pytest.approx(70 / 60) and g["ratio"] == pytest.approx(16 / 3 * 6 / 7)
+    assert math.isnan(tl.growth(known_ts(t_fit={16: np.nan, 32: np.nan}))["fit"])
+
+
 def test_timescale_table_names_columns_and_writes_steps_as_integers():
     table = tl.timescale_table(known_ts(t_fit={32: np.nan}))
     assert list(table.columns) == list(tl.LABELS.values())
@@ -259,7 +291,7 @@ def by_a0(align_big, test_big):
 def test_init_checks_compare_the_largest_start_with_the_small(align_big, test_big, met):
     checks = tl.init_checks(by_a0(align_big, test_big), a0=0.1)
     assert {k: c.met for k, c in checks.items()} == met
-    assert "a0 = 10" in checks["init_alignment"].criterion
+    assert "a₀ = 10" in checks["init_alignment"].criterion
 
 
 def test_init_checks_need_a_larger_start():
@@ -274,22 +306,30 @@ def test_width_gaps_and_their_check():
     gaps = tl.width_gaps(curves, base=100, steps={"at t*": 10, "at the end": 100})
     assert list(gaps.m) == [400, 1600]
     assert np.allclose(gaps["at t*"], [0.03, 0.01]) and np.allclose(gaps["at the end"], [0.1, 0.05])
-    assert tl.width_check(gaps)["width_collapse"].met
-    assert not tl.width_check(gaps.assign(**{"at t*": [0.06, 0.01]}))["width_collapse"].met
+    check = tl.width_check(gaps, base=100)["width_collapse"]
+    assert check.met and "E(100)" in check.criterion and "m = 400, 1600" in check.criterion
+    assert not tl.width_check(gaps.assign(**{"at t*": [0.06, 0.01]}),
+                              base=100)["width_collapse"].met
+    assert tl.width_check(gaps.assign(**{"at t*": [0.05, 0.01]}), base=100)["width_collapse"].met
 
 
 def test_claims_carry_the_statuses_of_their_checks():
     ts, inits = known_ts(align_end={16: 0.5}), by_a0(0.30, 0.20)
     gaps = pd.DataFrame({"m": [400], "at t*": [0.01], "at the end": [0.1]})
-    checks = tl.criteria(ts, inits, gaps, a0=0.1)
+    checks = tl.criteria(ts, inits, gaps, a0=0.1, base=100)
     assert len(checks) == 9 and not checks["unlearning"].met
     table = tl.criteria_table(checks)
-    assert list(table.columns) == ["criterion", "measured", "met"] and table.met.sum() == 8
-    rows = {c.item: c.status for c in tl.claims(checks, ts, inits, gaps, a0=0.1)}
+    assert list(table.columns) == ["finding", "met", "criterion", "this run"]
+    assert table.met.sum() == 8
+    claims = tl.claims(checks, ts, inits, gaps, a0=0.1, base=100)
+    rows = {c.item: c.status for c in claims}
     assert rows == {"Finding (iv)": "partly", "Finding (iii)": "reproduced",
                     "Finding (i)": "reproduced", "Finding (ii)": "reproduced",
-                    "Mean-field limit": "reproduced"}
-    scorecard.html("twolayer", tl.claims(checks, ts, inits, gaps, a0=0.1))   # balanced $ math
+                    "Mean-field check": "reproduced"}
+    assert [c.counted for c in claims] == [True] * 4 + [False]   # the width check is ours
+    assert scorecard.tally(claims)["reproduced"] == 3
+    assert "m$ = 100 and 400" in claims[-1].claim
+    scorecard.html("twolayer", claims)   # balanced $ math
 
 
 def test_chapter_cost_counts_every_network():
@@ -312,8 +352,9 @@ def test_trend_words(values, word):
     assert tl.trend(values) == word
 
 
-def test_within_is_inclusive():
-    assert tl.within(0.05, 0.05) == "within" and tl.within(0.0501, 0.05) == "beyond"
+def test_against_compares_the_value_as_shown():
+    assert tl.against(0.003, 0.05) == "below" and tl.against(0.0498, 0.05) == "at"
+    assert tl.against(0.0504, 0.05) == "at" and tl.against(0.0506, 0.05) == "above"
 
 
 def test_listing_writes_plain_numbers_and_a_word_for_nan():
