@@ -80,7 +80,7 @@ def html(chapter: str, claims: list[Claim], profile: str = "quick"):
     rows = []
     for c in claims:
         mark = "" if c.counted else ' data-counted="no"'
-        note = "" if c.counted else " (our extension, not counted)"
+        note = "" if c.counted else " (not counted: not a claim of the source)"
         status = (f'<span class="score score-{c.status.replace(" ", "-")}"{mark}>'
                   f"{STATUSES[c.status]} {esc(c.status)}{note}</span>")
         cells = [f'<a href="{esc(chapter)}.html#{esc(c.anchor)}">{esc(c.item)}</a>', status,
