@@ -88,16 +88,42 @@ def test_bound_comparison_flags_follow_the_standard_error():
     assert table.loc["mod3", "f_UB reaches level at"] == pytest.approx(bound_crossing(rel, 0.9))
 
 
-@pytest.mark.parametrize("never_below, text", [
-    ([True, True], "never significantly below the bound for mod 3 and greater-than"),
-    ([False, True], "never significantly below the bound for greater-than; significantly below "
-                    "it for mod 3 (by up to 0.079, at p = 0.03, 0.06)"),
-    ([False, False], "significantly below the bound for mod 3 (by up to 0.079, at p = 0.03, "
-                     "0.06) and greater-than (by up to 0.004, at p = 0.4)"),
-], ids=["all-above", "one-below", "all-below"])
-def test_describe_bound(never_below, text):
+@pytest.mark.parametrize("within, never_below, text", [
+    ([True, True], [True, True], "Every relation stays within 0.05 of the bound; none falls more "
+                                 "than two standard errors below it."),
+    ([False, False], [False, True], "No relation stays within 0.05 of the bound; only "
+                                    "greater-than never falls more than two standard errors "
+                                    "below it."),
+    ([True, False], [False, False], "Only mod 3 stays within 0.05 of the bound; every relation "
+                                    "falls more than two standard errors below it somewhere."),
+], ids=["all-good", "one-above", "all-below"])
+def test_describe_bound(within, never_below, text):
     import pandas as pd
-    table = pd.DataFrame({"relation": ["mod 3", "greater-than"],
-                          "MC − f_UB, min": [-0.079, -0.004], "never below": never_below,
-                          "below at": ["0.03, 0.06", "0.4"]})
-    assert mc.describe_bound(table) == text
+    table = pd.DataFrame({"relation": ["mod 3", "greater-than"], "within tolerance": within,
+                          "never below": never_below})
+    assert mc.describe_bound(table, tolerance=0.05) == text
+
+
+def test_describe_bound_lists_several_names():
+    import pandas as pd
+    table = pd.DataFrame({"relation": ["a", "b", "c"], "within tolerance": [True, True, False],
+                          "never below": [False, True, True]})
+    assert mc.describe_bound(table, 0.1) == ("Only a and b stay within 0.1 of the bound; only b "
+                                             "and c never fall more than two standard errors "
+                                             "below it.")
+
+
+def test_bound_view_is_narrow_and_readable():
+    import pandas as pd
+    table = pd.DataFrame({"relation": ["mod 3", "bipartite a=10"],
+                          "MC − f_UB, min": [-0.079, 0.0], "MC − f_UB, max": [0.045, 0.054],
+                          "MC reaches level at": [0.062, float("nan")],
+                          "f_UB reaches level at": [0.063, 0.044],
+                          "never below": [False, True], "below at": ["0.03", ""],
+                          "within tolerance": [False, False]}, index=["mod3", "bipartite10"])
+    view = mc.bound_view(table, tolerance=0.05, level=0.9)
+    assert list(view.columns) == ["relation", "within 0.05", "below at", "MC − bound",
+                                  "MC reaches 0.9", "bound reaches 0.9"]
+    assert view.loc["mod3", "MC − bound"] == "\u22120.079 … +0.045"
+    assert view.loc["bipartite10", "below at"] == "nowhere"
+    assert view["within 0.05"].dtype == bool and not view["within 0.05"].any()

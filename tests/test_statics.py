@@ -103,9 +103,9 @@ def test_bad_arguments(call, match):
 
 # ------------------------------------------------------------------ the chapter's findings
 from geneft import paper, scorecard  # noqa: E402
-from geneft.statics import (bound_crossing, decoder_order, description_table,  # noqa: E402
-                            induction_gap, majority_baseline, paper_comparison,
-                            scorecard_claims)
+from geneft.statics import (bound_crossing, comparison_view, decoder_order,  # noqa: E402
+                            description_table, gap_view, induction_gap, majority_baseline,
+                            paper_comparison, scorecard_claims)
 
 PAPER_RELATIONS = {"mod3": make_relation("mod", 30, k=3), "mod5": make_relation("mod", 30, k=5),
                    "greater": make_relation("greater", 30),
@@ -143,7 +143,7 @@ def test_description_table_closed_forms():
     # b exact = log2 n! - log2 |Aut(G)|
     assert mod3["b, exact"] == pytest.approx(math.log2(math.factorial(30)) - log_aut)
     assert table.loc["greater", "log₂ |Aut(G)|"] == 0
-    assert table.loc["greater", "crit. fraction (paper's b)"] == pytest.approx(0.274, abs=5e-4)
+    assert table.loc["greater", "crit. p, approx. b"] == pytest.approx(0.274, abs=5e-4)
 
 
 def test_paper_comparison_agrees_at_the_papers_settings():
@@ -153,6 +153,24 @@ def test_paper_comparison_agrees_at_the_papers_settings():
     other = paper_comparison(PAPER_RELATIONS, alpha=0.5)
     assert other["b agrees"].all() and other["crit. fraction agrees"].isna().all()
     assert paper_comparison({"mod3": make_relation("mod", 12, k=3)}).empty
+    # the notebook's p_c from the exact b is compared where it gives one (mod 3, mod 5)
+    assert table.loc["mod3", "crit. fraction exact b, paper"] == 0.100
+    assert math.isnan(table.loc["greater", "crit. fraction exact b, paper"])
+
+
+def test_comparison_view_pairs_paper_and_ours():
+    table = paper_comparison(PAPER_RELATIONS)
+    view = comparison_view(table)
+    assert list(view.columns) == ["relation", "agrees", "b, approx.", "b, exact",
+                                  "crit. p, approx. b", "crit. p, exact b"]
+    assert view.loc["mod3", "b, exact"] == "39.8 / 39.8"
+    assert view.loc["mod5", "crit. p, exact b"] == "0.135 / 0.135"
+    assert view.loc["greater", "crit. p, exact b"] == "– / 0.274"
+    assert view["agrees"].all()
+    table.loc["mod5", "crit. fraction agrees"] = False       # one value off: that row fails
+    assert list(comparison_view(table)["agrees"]) == [True, False, True, True]
+    other = comparison_view(paper_comparison(PAPER_RELATIONS, alpha=0.5))
+    assert other["agrees"].all()                            # p_c not compared off alpha = 0.9
 
 
 def _sweep(means_by_fraction, seeds=2, spread=0.0):
@@ -179,6 +197,12 @@ def test_induction_gap_reads_crossings_and_sorts_decoders():
     assert math.isnan(table.loc[("mod3", "slow"), "fraction needed"])
     assert induction_gap(runs, PAPER_RELATIONS).loc[("mod3", "fast"),
                                                     "more than ideal reasoner"] == "no Monte Carlo"
+    view = gap_view(table, [0.3, 0.1, 0.2])
+    assert list(view.columns) == ["relation", "decoder", "p needed", "gap", "× crit. p",
+                                  "acc. at 0.1", "acc. at 0.3"]
+    assert view.loc[("mod3", "fast"), "gap"] == pytest.approx(0.10)
+    assert view.loc[("mod3", "fast"), "acc. at 0.1"] == 0.8
+    assert list(gap_view(table, [0.2]).columns)[-1] == "acc. at 0.2"
 
 
 @pytest.mark.parametrize("needed, expected, agrees, inversions", [
@@ -214,7 +238,9 @@ def test_scorecard_claims_statuses_follow_the_numbers():
     claims = scorecard_claims(comparison, _bound([False, True], [False, True]), orders)
     assert [c.item for c in claims] == ["Table II", "Eq. 4", "Fig. 2", "Fig. 3"]
     assert [c.status for c in claims] == ["reproduced", "reproduced", "partly", "partly"]
-    assert "mod 3 47.5 / 39.8" in claims[0].paper and "0.080" in claims[2].ours
+    assert "mod 3 47.5 / 39.8" in claims[0].paper and "-0.080 to +0.040" in claims[2].ours
+    assert "mod 3 0.120 (exact $b$: 0.100)" in claims[1].paper
+    assert "greater-than 0.274;" in claims[1].paper
     scorecard.html("statics", claims)          # balanced $...$ in every cell
     claims = scorecard_claims(paper_comparison(PAPER_RELATIONS, alpha=0.5),
                               _bound([True, True], [True, True]), orders, alpha=0.5)

@@ -25,7 +25,7 @@ from . import progress as _progress
 from .tasks import Relation, classes, train_mask
 
 __all__ = ["posterior", "draw_accuracy", "achievable_accuracy", "bound_comparison",
-           "describe_bound", "orbit_posterior"]
+           "describe_bound", "bound_view", "orbit_posterior"]
 
 _MAX_ORBIT_N = 8
 _EXACT_WORK = 20_000         # equivalence: exact pair marginals up to this many DP states
@@ -448,21 +448,49 @@ def bound_comparison(curves: dict, relations: dict, *, level: float = 0.9,
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def describe_bound(table) -> str:
-    """One sentence from a `bound_comparison` table: for which relations the Monte Carlo is never
-    significantly below the bound f_UB, and for which it is (by how much at most, and where),
-    e.g. "never significantly below the bound for bipartite a=10; significantly below it for
-    mod 3 (by up to 0.079, at p = 0.03, 0.06)". Plain text (for glue), no TeX."""
+def describe_bound(table, tolerance: float = 0.05) -> str:
+    """Two verdicts from a `bound_comparison` table in one plain-text sentence (for glue, no TeX):
+    which relations stay within `tolerance` of the bound f_UB everywhere, and which never fall
+    significantly (two standard errors) below it, e.g. "No relation stays within 0.05 of the
+    bound; only bipartite a=10 never falls more than two standard errors below it."."""
+    within = [r["relation"] for _, r in table.iterrows() if r["within tolerance"]]
     above = [r["relation"] for _, r in table.iterrows() if r["never below"]]
-    below = [f"{r['relation']} (by up to {-r['MC − f_UB, min']:.3f}, at p = {r['below at']})"
-             for _, r in table.iterrows() if not r["never below"]]
-    parts = []
-    if above:
-        parts.append("never significantly below the bound for " + _and(above))
-    if below:
-        parts.append(("significantly below it for " if above else
-                      "significantly below the bound for ") + _and(below))
-    return "; ".join(parts)
+    total = len(table)
+    if len(within) == total:
+        first = f"every relation stays within {tolerance:g} of the bound"
+    elif not within:
+        first = f"no relation stays within {tolerance:g} of the bound"
+    else:
+        first = (f"only {_and(within)} {'stays' if len(within) == 1 else 'stay'} within "
+                 f"{tolerance:g} of the bound")
+    if len(above) == total:
+        second = "none falls more than two standard errors below it"
+    elif not above:
+        second = "every relation falls more than two standard errors below it somewhere"
+    else:
+        second = (f"only {_and(above)} never {'falls' if len(above) == 1 else 'fall'} more than "
+                  "two standard errors below it")
+    return first[0].upper() + first[1:] + "; " + second + "."
+
+
+def bound_view(table, *, tolerance: float = 0.05, level: float = 0.9):
+    """A `bound_comparison` table narrowed for the page: relation; "within <tolerance>" (bool);
+    "below at", the fractions where the Monte Carlo is significantly below the bound ("nowhere"
+    if none); "MC − bound", its range over the sampled fractions as text ("−0.079 … +0.045");
+    and the train fractions at which the Monte Carlo and the bound reach `level`."""
+    import pandas as pd
+
+    def signed(v):
+        return f"{v:+.3f}".replace("-", "\u2212")
+
+    return pd.DataFrame({
+        "relation": table["relation"],
+        f"within {tolerance:g}": table["within tolerance"].astype(bool),
+        "below at": [v or "nowhere" for v in table["below at"]],
+        "MC − bound": [f"{signed(a)} … {signed(b)}"
+                       for a, b in zip(table["MC − f_UB, min"], table["MC − f_UB, max"])],
+        f"MC reaches {level:g}": table["MC reaches level at"],
+        f"bound reaches {level:g}": table["f_UB reaches level at"]}, index=table.index)
 
 
 def _and(items: list) -> str:

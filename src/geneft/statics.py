@@ -20,7 +20,8 @@ from .tasks import Relation
 __all__ = ["aut_order", "description_length", "description_length_paper", "known_fraction",
            "critical_fraction", "p_star", "accuracy_upper_bound", "crossing_fraction", "summary",
            "bound_crossing", "majority_baseline", "description_table", "paper_comparison",
-           "induction_gap", "decoder_order", "scorecard_claims"]
+           "comparison_view", "induction_gap", "gap_view", "decoder_order",
+           "scorecard_claims"]
 
 
 def aut_order(relation: Relation) -> int:
@@ -175,8 +176,9 @@ PC_TOLERANCE = 5e-4
 
 
 def description_table(relations: dict, alpha: float = 0.9):
-    """Table II for the given relations: ``log2 |Aut(G)|``, b from the paper's formula and exact, and
-    the crude critical fraction of Eq. (4) from each b (missing where b <= 1).
+    """Table II for the given relations: ``log2 |Aut(G)|``, b from the paper's per-family
+    approximation ("b, approx.") and exact ("b, exact"), and the crude critical fraction p_c of
+    Eq. (4) from each b ("crit. p, approx. b", "crit. p, exact b"; missing where b <= 1).
 
     Args:
         relations: {short name: Relation}, e.g. {"mod3": parse_relation("mod3", 30)}.
@@ -189,19 +191,20 @@ def description_table(relations: dict, alpha: float = 0.9):
     for key, rel in relations.items():
         d = summary(rel, alpha)
         rows[key] = {"relation": rel.label, "log₂ |Aut(G)|": math.log2(int(d["aut"])),
-                     "b, paper's formula": d["bits_paper"], "b, exact": d["bits_exact"],
-                     "crit. fraction (paper's b)": d["p_crude"],
-                     "crit. fraction (exact b)": d["p_crude_exact"]}
+                     "b, approx.": d["bits_paper"], "b, exact": d["bits_exact"],
+                     "crit. p, approx. b": d["p_crude"], "crit. p, exact b": d["p_crude_exact"]}
     return pd.DataFrame.from_dict(rows, orient="index").astype(
-        {"crit. fraction (paper's b)": float, "crit. fraction (exact b)": float})
+        {"crit. p, approx. b": float, "crit. p, exact b": float})
 
 
 def paper_comparison(relations: dict, alpha: float = 0.9):
     """The paper's Table II and Eq. (4) values next to ours, for its four relations at n = 30.
 
     Both b agree when within half a unit of the paper's last digit (BITS_TOLERANCE), the crude
-    p_c likewise (PC_TOLERANCE); p_c is compared only at the paper's alpha = 0.9 (else that
-    entry is None). Relations not in `relations` or not at n = 30 are left out.
+    p_c likewise (PC_TOLERANCE), from the approximate b for every relation and from the exact b
+    where the paper gives it (mod 3 and mod 5; NaN elsewhere). p_c is compared only at the
+    paper's alpha = 0.9 (else "crit. fraction agrees" is None). Relations not in `relations` or
+    not at n = 30 are left out.
 
     Returns:
         pandas DataFrame indexed by short name.
@@ -216,16 +219,48 @@ def paper_comparison(relations: dict, alpha: float = 0.9):
         d = summary(rel, alpha)
         checks = [abs(d["bits_paper"] - paper.BITS_PAPER[key]) <= BITS_TOLERANCE,
                   abs(d["bits_exact"] - paper.BITS_EXACT[key]) <= BITS_TOLERANCE]
-        pc_ok = abs(d["p_crude"] - paper.P_CRUDE[key]) <= PC_TOLERANCE if alpha == 0.9 else None
+        exact = paper.P_CRUDE_EXACT.get(key, float("nan"))
+        pc_ok = None
+        if alpha == 0.9:
+            pc_ok = abs(d["p_crude"] - paper.P_CRUDE[key]) <= PC_TOLERANCE and (
+                math.isnan(exact) or abs(d["p_crude_exact"] - exact) <= PC_TOLERANCE)
         rows[key] = {"relation": rel.label,
                      "b approx., paper": paper.BITS_PAPER[key], "b approx., ours": d["bits_paper"],
                      "b exact, paper": paper.BITS_EXACT[key], "b exact, ours": d["bits_exact"],
                      "b agrees": all(checks),
                      "crit. fraction, paper": paper.P_CRUDE[key],
-                     "crit. fraction, ours": d["p_crude"], "crit. fraction agrees": pc_ok}
+                     "crit. fraction, ours": d["p_crude"],
+                     "crit. fraction exact b, paper": exact,
+                     "crit. fraction exact b, ours": d["p_crude_exact"],
+                     "crit. fraction agrees": pc_ok}
     columns = ["relation", "b approx., paper", "b approx., ours", "b exact, paper", "b exact, ours",
-               "b agrees", "crit. fraction, paper", "crit. fraction, ours", "crit. fraction agrees"]
+               "b agrees", "crit. fraction, paper", "crit. fraction, ours",
+               "crit. fraction exact b, paper", "crit. fraction exact b, ours",
+               "crit. fraction agrees"]
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+
+
+def comparison_view(comparison):
+    """`paper_comparison` narrowed for the page: relation, "agrees" (every compared value within
+    tolerance; p_c counts only where compared), then one "paper / ours" text column each for b
+    (approximate and exact) and the crude p_c of Eq. (4) (from each b); "–" where the paper
+    gives no value."""
+    import pandas as pd
+
+    def pair(paper_col, ours_col, fmt):
+        return [("–" if pd.isna(a) else fmt.format(a)) + " / " + fmt.format(b)
+                for a, b in zip(comparison[paper_col], comparison[ours_col])]
+
+    agrees = [bool(b) and (c is None or pd.isna(c) or bool(c))
+              for b, c in zip(comparison["b agrees"], comparison["crit. fraction agrees"])]
+    return pd.DataFrame({"relation": comparison["relation"], "agrees": agrees,
+                         "b, approx.": pair("b approx., paper", "b approx., ours", "{:.1f}"),
+                         "b, exact": pair("b exact, paper", "b exact, ours", "{:.1f}"),
+                         "crit. p, approx. b": pair("crit. fraction, paper",
+                                                    "crit. fraction, ours", "{:.3f}"),
+                         "crit. p, exact b": pair("crit. fraction exact b, paper",
+                                                  "crit. fraction exact b, ours", "{:.3f}")},
+                        index=comparison.index)
 
 
 def induction_gap(runs: dict, relations: dict, *, level: float = 0.9, alpha: float = 0.9,
@@ -268,6 +303,19 @@ def induction_gap(runs: dict, relations: dict, *, level: float = 0.9, alpha: flo
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index = pd.MultiIndex.from_tuples(table.index, names=["key", "name"])
     return table
+
+
+def gap_view(gap, fractions):
+    """`induction_gap` narrowed for the page: relation, decoder, "p needed", "gap" (the induction
+    gap: p needed minus the ideal reasoner's), "× crit. p", and the mean accuracy at the smallest
+    and largest of `fractions` (the sweep's train fractions), headed e.g. "acc. at 0.05"."""
+    lo, hi = f"acc. at {min(fractions):g}", f"acc. at {max(fractions):g}"
+    view = gap.rename(columns={"fraction needed": "p needed", "more than ideal reasoner": "gap",
+                               "× crit. fraction": "× crit. p"})
+    view[lo] = gap["accuracy at smallest fraction"]
+    view[hi] = gap["accuracy at largest fraction"]       # one column if the sweep has one p
+    return view[list(dict.fromkeys(["relation", "decoder", "p needed", "gap", "× crit. p", lo,
+                                    hi]))]
 
 
 def _summarize(x, values):
@@ -331,6 +379,11 @@ def scorecard_claims(comparison, bound, orders: dict, *, alpha: float = 0.9,
     def pair(a, b):
         return [f"{x:.1f} / {y:.1f}" for x, y in zip(comparison[a], comparison[b])]
 
+    def crude(a, b):          # p_c from the approximate b, and from the exact b where given
+        given = comparison["crit. fraction exact b, paper"].notna()
+        return [f"{x:.3f}" + (f" (exact $b$: {y:.3f})" if g else "")
+                for x, y, g in zip(comparison[a], comparison[b], given)]
+
     has = not comparison.empty
     rows = [Claim("Table II", "description length $b$, approx. / exact ($n = 30$)",
                   listing(pair("b approx., paper", "b exact, paper")),
@@ -338,20 +391,20 @@ def scorecard_claims(comparison, bound, orders: dict, *, alpha: float = 0.9,
                   "0.05 bit (half the paper's last digit)",
                   status(list(comparison["b agrees"])) if has else "not testable", "st-bits"),
             Claim("Eq. 4", "crude critical fraction $p_c$ at $\\alpha = 0.9$",
-                  listing(f"{v:.3f}" for v in comparison["crit. fraction, paper"]),
-                  listing(f"{v:.3f}" for v in comparison["crit. fraction, ours"]),
+                  listing(crude("crit. fraction, paper", "crit. fraction exact b, paper")),
+                  listing(crude("crit. fraction, ours", "crit. fraction exact b, ours")),
                   "0.0005 (half the paper's last digit)",
                   status(list(comparison["crit. fraction agrees"]))
                   if has and alpha == 0.9 else "not testable", "st-balls")]
-    dev = np.maximum(-bound["MC − f_UB, min"], bound["MC − f_UB, max"])
-    ours = "; ".join(f"{r.relation}: max $|\\mathrm{{MC}} - f_\\mathrm{{UB}}|$ = {v:.3f}, "
+    ours = "; ".join(f"{r.relation}: $\\mathrm{{MC}} - f_\\mathrm{{UB}}$ from "
+                     f"{r['MC − f_UB, min']:+.3f} to {r['MC − f_UB, max']:+.3f}, "
                      + (f"$2\\,$s.e. below at $p$ = {r['below at']}" if r["below at"] else
                         "never $2\\,$s.e. below")
-                     for (_, r), v in zip(bound.iterrows(), dev))
+                     for _, r in bound.iterrows())
     rows.append(Claim("Fig. 2", "Monte Carlo slightly above $f_\\mathrm{UB}$, within about 0.05",
                       "$\\mathrm{MC} \\geq f_\\mathrm{UB}$, "
                       f"$|\\mathrm{{MC}} - f_\\mathrm{{UB}}| \\leq {paper.FIG2_TOLERANCE}$", ours,
-                      f"{tolerance}; never 2 s.e. below",
+                      f"per relation: within {tolerance} and never 2 s.e. below",
                       status(list(bound["never below"]) + list(bound["within tolerance"]))
                       if len(bound) else "not testable", "st-mc"))
     expected = "; ".join(f"{label(k)}: " + " < ".join(g if isinstance(g, str) else " ≈ ".join(g)
