@@ -245,6 +245,7 @@ def test_weight_decay_check_shift_within_the_factor():
     assert check["ok"] is False
     assert repons.weight_decay_check(grid, factor=20)["ok"] is True
     assert "a shift by a factor 10.00" in repons.weight_decay_finding(check, 1e-3, 10 ** 1.5)
+    assert repons.weight_decay_gist(check) == "moves the boundary by a factor 10.00"
 
 
 def test_weight_decay_check_when_weight_decay_removes_memorization():
@@ -257,7 +258,10 @@ def test_weight_decay_check_when_weight_decay_removes_memorization():
         1000 / 10 ** 1.5)
     assert (check["memorizing_off"], check["memorizing_on"], check["cells"]) == (3, 0, 16)
     text = repons.weight_decay_finding(check, 1e-3, grid.off["ratio"])
-    assert "no cell of the grid memorizes (without it 3 of 16 do)" in text and "at least 32" in text
+    assert "no cell memorizes (3 of 16 without)" in text and "largest ratio, 1000" in text
+    assert "at least 32 times the ratio of 31.6" in text
+    assert repons.weight_decay_gist(check) == ("removes memorization from the grid, moving the "
+                                               "boundary at least 32-fold")
     assert repons.weight_decay_check(grid, factor=100)["ok"] is None    # undecided
 
 
@@ -266,15 +270,74 @@ def test_weight_decay_check_without_a_boundary():
     check = repons.weight_decay_check(grid)
     assert check["outcome"] == "no boundary" and check["ok"] is None
     assert "no boundary to compare" in repons.weight_decay_finding(check, 1e-3, float("nan"))
+    assert repons.weight_decay_gist(check) == "leaves no boundary to compare"
 
 
 def test_summary_rows_and_counts():
+    import pandas as pd
     grid = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: np.inf}), 1e-3)
     table = repons.summary({"quick": grid, "full size": None})
-    assert list(table["decoder weight decay"]) == [0.0, 1e-3]
-    assert list(table["memorization"]) == [3, 0] and list(table["boundary columns"]) == [2, 0]
-    phase_cells = table[["generalization", "grokking", "memorization", "confusion"]].sum(axis=1)
-    assert list(phase_cells) == [16, 16] and np.isnan(table["slope"][1])
+    assert list(table.columns[:5]) == ["run", "λ", "slope", "ratio", "columns"]
+    assert list(table["λ"]) == [0.0, 1e-3]
+    assert list(table["mem."]) == [3, 0] and list(table["columns"]) == [2, 0]
+    phase_cells = table[["gen.", "grok.", "mem.", "conf."]].sum(axis=1)
+    assert list(phase_cells) == [16, 16]
+    # two columns a decade apart, each boundary a decade wide: slopes 0 to 2 fit them
+    assert table["slope"][0] == "1.00 (0.00–2.00)" and pd.isna(table["slope"][1])
+    assert np.isnan(table["ratio"][1])
+
+
+def test_boundary_edges_are_the_cells_around_each_boundary_point():
+    grid = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: 10.0}), 1e-3)
+    edges = repons.boundary_edges(grid.diagram(0.0))
+    assert edges.to_dict("list") == {"lr_enc": [1e-4, 1e-3], "low": [1e-3, 1e-2],
+                                     "high": [1e-2, 1e-1]}
+    points = grid.bounds[0.0]          # the fitted points lie halfway (in log) between them
+    assert np.allclose(points["lr_dec"], np.sqrt(edges["low"] * edges["high"]))
+
+
+def edges(*columns):
+    import pandas as pd
+    return pd.DataFrame(columns, columns=["lr_enc", "low", "high"])
+
+
+@pytest.mark.parametrize("columns, expected", [
+    # two columns two decades apart, boundaries one decade wide: slopes (1-(-1))/2 .. (3-(-1))/2
+    ([(1e-4, 1e-3, 1e-2), (1e-2, 1e-1, 1e0)], (0.5, 1.5)),
+    # the same with a third column on the line of slope 1 through the middle: no change
+    ([(1e-4, 1e-3, 1e-2), (1e-3, 1e-2, 1e-1), (1e-2, 1e-1, 1e0)], (0.5, 1.5)),
+    # the middle column pinned narrowly below the others' line: no line passes all three
+    ([(1e-4, 1e-3, 1.1e-3), (1e-3, 1e-4, 1.1e-4), (1e-2, 1e-1, 1.1e-1)], (np.nan, np.nan)),
+    ([(1e-4, 1e-3, 1e-2)], (np.nan, np.nan)),
+], ids=["two", "three-collinear", "no-line", "one-column"])
+def test_slope_range(columns, expected):
+    assert repons.slope_range(edges(*columns)) == pytest.approx(expected, nan_ok=True)
+
+
+@pytest.mark.parametrize("slopes, points, text", [
+    ((0.5, 1.5), 3, "from 0.50 to 1.50 passes between the same cells, a range that contains "
+                    "the theory's 1"),
+    ((1.0000001, 1.67), 4, "a range that has the theory's 1 at its edge"),
+    ((1.2, 1.6), 4, "a range that excludes the theory's 1"),
+    ((np.nan, np.nan), 3, "no straight line passes between the cells of every boundary column"),
+    ((np.nan, np.nan), 1, "with fewer than two boundary columns, the grid does not determine"),
+])
+def test_slope_range_text(slopes, points, text):
+    assert text in repons.slope_range_text(slopes, points)
+
+
+def test_grid_factor_and_memorization_reach():
+    grid = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: np.inf}), 1e-3)
+    assert repons.grid_factor(grid.diagram(0.0)) == pytest.approx(10.0)     # decade steps
+    # memorizing cells (lr_enc, lr_dec): (1e-4, 1e-2), (1e-4, 1e-1), (1e-3, 1e-1)
+    assert repons.memorization_reach(grid.diagram(0.0)) == pytest.approx(1e-3)
+    assert np.isnan(repons.memorization_reach(grid.diagram(1e-3)))
+    assert grid.slopes(0.0) == pytest.approx((0.0, 2.0))
+
+
+@pytest.mark.parametrize("count, text", [(1, "one seed"), (2, "2 seeds")])
+def test_count_text(count, text):
+    assert repons.count_text(count, "seed") == text
 
 
 @pytest.mark.parametrize("fit, text", [
@@ -284,6 +347,13 @@ def test_summary_rows_and_counts():
 ])
 def test_boundary_text(fit, text):
     assert repons.boundary_text(fit) == text
+
+
+def test_boundary_text_with_the_slopes_the_cells_allow():
+    fit = {"slope": 1.4, "ratio": 7.96, "points": 4}
+    assert repons.boundary_text(fit, (1.0, 1.667)) == \
+        "slope 1.40 (cells allow 1.00–1.67), ratio 8.0"
+    assert repons.boundary_text(fit, (np.nan, np.nan)) == "slope 1.40, ratio 8.0"
 
 
 def test_stored_note():
@@ -311,6 +381,7 @@ def test_scorecard_claims_statuses():
     assert [c.status for c in claims] == ["reproduced", "reproduced", "partly",
                                           "not reproduced"]
     assert claims[3].full.endswith(": reproduced") and "at least 32" in claims[3].ours
+    assert "cells allow 0.00–2.00" in claims[2].ours
     scorecard.html("repons", claims)            # every $ balanced
 
 

@@ -44,9 +44,10 @@ __all__ = ["flow", "flow_matrix", "conserved", "separatrix", "relative_drift", "
            "cluster_conserved", "simulate_cluster", "descend", "BOUND_SE", "descent_collisions",
            "law_checks", "p_r_cluster_notebook", "cluster_collisions", "cluster_check",
            "cluster_deviation", "RULE", "SLOPE_TOL", "RATIO_FACTOR", "PhaseGrid", "phase_grid",
-           "boundary_checks",
-           "weight_decay_check", "weight_decay_finding", "summary", "boundary_text",
-           "stored_note", "duration_text", "scorecard_claims"]
+           "boundary_edges", "slope_range", "slope_range_text", "grid_factor",
+           "memorization_reach", "boundary_checks", "weight_decay_check", "weight_decay_finding",
+           "weight_decay_gist", "summary", "boundary_text", "stored_note", "duration_text",
+           "count_text", "scorecard_claims"]
 
 RTOL, ATOL = 1e-11, 1e-13   # solve_ivp tolerances: C is conserved to ~1e-10 relative
 
@@ -365,6 +366,11 @@ class PhaseGrid:
         """{phase: number of cells with that majority phase} at `weight_decay`."""
         return phases.phase_counts(self.diagram(weight_decay))
 
+    def slopes(self, weight_decay: float) -> tuple[float, float]:
+        """The range of boundary slopes that the cells of the diagram at `weight_decay` allow
+        (`slope_range` of its `boundary_edges`)."""
+        return slope_range(boundary_edges(self.diagram(weight_decay)))
+
     def panels(self) -> dict:
         """{title: (cells, fit, boundary points)} of the two diagrams, for
         `plots.lr_phase_panels`."""
@@ -398,6 +404,83 @@ def phase_grid(table: pd.DataFrame, weight_decay: float, *, threshold: float = 0
     cells = phases.phase_map(table, ["weight_decay", "lr_enc", "lr_dec"])
     fits, bounds = phases.boundary_fits(cells, "weight_decay")
     return PhaseGrid(table, cells, float(weight_decay), fits, bounds)
+
+
+def boundary_edges(diagram: pd.DataFrame, *, below: str = "generalization",
+                   above: str = "memorization") -> pd.DataFrame:
+    """The two cells on either side of each boundary point of a phase diagram: in every column
+    lr_enc where the phase steps from `below` to `above` as lr_dec grows (the last such step,
+    as `phases.phase_boundary` takes it), the largest lr_dec in `below` (`low`) and the next
+    one, in `above` (`high`). The boundary passes somewhere between them.
+
+    Returns:
+        DataFrame with columns lr_enc, low, high, one row per boundary column.
+    """
+    rows = []
+    for x, col in diagram.sort_values("lr_dec").groupby("lr_enc"):
+        ys, ph = col["lr_dec"].to_numpy(), col["phase"].to_numpy()
+        step = [i for i in range(len(ys) - 1) if ph[i] == below and ph[i + 1] == above]
+        if step:
+            rows.append({"lr_enc": float(x), "low": float(ys[step[-1]]),
+                         "high": float(ys[step[-1] + 1])})
+    return pd.DataFrame(rows, columns=["lr_enc", "low", "high"])
+
+
+def slope_range(edges: pd.DataFrame) -> tuple[float, float]:
+    """The log-log slopes of the straight lines log y = s log x + c that pass between the two
+    cells of every boundary column (`boundary_edges`): low <= y <= high at each x = lr_enc.
+
+    A line of slope s fits when max_j (log low_j - s u_j) <= min_k (log high_k - s u_k),
+    u = log lr_enc; each pair of columns j, k with u_j > u_k then gives the lower bound
+    s >= (log low_j - log high_k) / (u_j - u_k), and with the roles swapped an upper bound.
+    How wide the range is shows what a grid of this resolution can say about the slope.
+
+    Returns:
+        (smallest, largest) slope; (NaN, NaN) with fewer than two boundary columns or when no
+        straight line passes between all of them.
+    """
+    if len(edges) < 2:
+        return float("nan"), float("nan")
+    u = np.log10(edges["lr_enc"].to_numpy(float))
+    lo, hi = np.log10(edges["low"].to_numpy(float)), np.log10(edges["high"].to_numpy(float))
+    du = u[:, None] - u[None, :]                                  # u_j - u_k
+    gap = lo[:, None] - hi[None, :]                               # log low_j - log high_k
+    smallest = np.max(gap[du > 0] / du[du > 0])
+    largest = np.min(gap[du < 0] / du[du < 0])
+    if smallest > largest + 1e-9:
+        return float("nan"), float("nan")
+    return float(smallest), float(largest)
+
+
+def slope_range_text(slopes: tuple[float, float], points: int, *, theory: float = 1.0) -> str:
+    """`slope_range` as a clause for the chapter's prose. Whether the range holds the theory's
+    slope is decided at the two decimals shown (the ends are where a line touches a cell)."""
+    lo, hi = slopes
+    if points < 2:
+        return "with fewer than two boundary columns, the grid does not determine a slope"
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return "no straight line passes between the cells of every boundary column"
+    lo2, hi2 = round(lo, 2), round(hi, 2)
+    where = ("has the theory's {:g} at its edge" if theory in (lo2, hi2) else
+             "contains the theory's {:g}" if lo2 < theory < hi2 else "excludes the theory's {:g}")
+    return (f"every line with a slope from {lo:.2f} to {hi:.2f} passes between the same "
+            f"cells, a range that {where.format(theory)}")
+
+
+def grid_factor(diagram: pd.DataFrame, column: str = "lr_dec") -> float:
+    """The factor between neighbouring values of a log-spaced grid axis (e.g. 10 ** 0.5 for
+    half-decade steps); NaN with fewer than two values."""
+    values = np.sort(np.unique(diagram[column].to_numpy(float)))
+    if len(values) < 2:
+        return float("nan")
+    return float((values[-1] / values[0]) ** (1 / (len(values) - 1)))
+
+
+def memorization_reach(diagram: pd.DataFrame) -> float:
+    """The fastest encoder rate lr_enc at which some cell of the diagram memorizes (NaN when
+    none does)."""
+    memorizing = diagram.loc[diagram["phase"] == "memorization", "lr_enc"]
+    return float(memorizing.max()) if len(memorizing) else float("nan")
 
 
 def boundary_checks(fit: dict, *, rule: float = RULE, slope_tol: float = SLOPE_TOL,
@@ -456,45 +539,66 @@ def weight_decay_check(grid: PhaseGrid, *, factor: float = RATIO_FACTOR) -> dict
 
 def weight_decay_finding(check: dict, weight_decay: float, ratio_off: float) -> str:
     """The outcome of `weight_decay_check` in one sentence (plain text, for the chapter's
-    prose), without weight decay's boundary ratio `ratio_off` for comparison."""
+    prose), with the boundary ratio without weight decay, `ratio_off`, for comparison."""
     c, wd = check, f"{weight_decay:g}"
     if c["outcome"] == "shift":
-        return (f"with decoder weight decay {wd} the boundary sits at a decoder/encoder "
-                f"learning-rate ratio of {ratio_off * c['shift']:.1f}, against "
-                f"{ratio_off:.1f} without it: a shift by a factor {c['shift']:.2f}")
+        return (f"with weight decay {wd} the boundary sits at a ratio of "
+                f"{ratio_off * c['shift']:.1f}, against {ratio_off:.1f} without: a shift by a "
+                f"factor {c['shift']:.2f}")
     if c["outcome"] == "no memorization":
-        return (f"with decoder weight decay {wd} no cell of the grid memorizes (without it "
-                f"{c['memorizing_off']} of {c['cells']} do): weight decay removes the "
-                f"memorization phase from the grid, so the boundary, if there is one, lies "
-                f"above the grid's largest decoder/encoder learning-rate ratio, "
-                f"{c['largest']:.0f}: at least {c['at_least']:.0f} times its ratio without "
-                f"weight decay")
-    return (f"with decoder weight decay {wd}, {c['memorizing_on']} of {c['cells']} cells "
-            f"memorize, but no column of the grid steps from generalization into memorization, "
-            f"so there is no boundary to compare")
+        return (f"with weight decay {wd} no cell memorizes ({c['memorizing_off']} of "
+                f"{c['cells']} without), so the boundary moves past the grid's largest ratio, "
+                f"{c['largest']:.0f}: at least {c['at_least']:.0f} times the ratio of "
+                f"{ratio_off:.1f} without weight decay")
+    return (f"with weight decay {wd}, {c['memorizing_on']} of {c['cells']} cells memorize, but "
+            f"no column steps from generalization into memorization, so there is no boundary "
+            f"to compare")
+
+
+def weight_decay_gist(check: dict) -> str:
+    """The outcome of `weight_decay_check` in a few words, a verb phrase whose subject is the
+    weight decay ("... removes memorization from the grid, ...")."""
+    if check["outcome"] == "shift":
+        return f"moves the boundary by a factor {check['shift']:.2f}"
+    if check["outcome"] == "no memorization":
+        return (f"removes memorization from the grid, moving the boundary at least "
+                f"{check['at_least']:.0f}-fold")
+    return "leaves no boundary to compare"
+
+
+PHASE_SHORT = {"generalization": "gen.", "grokking": "grok.", "memorization": "mem.",
+               "confusion": "conf."}      # the phases' column headers in `summary`
 
 
 def summary(grids: dict) -> pd.DataFrame:
     """One row per phase diagram of the PhaseGrids in `grids` ({name: grid}, e.g. {"quick":
-    ..., "full size": ...}; None values are left out): the number of cells in each phase, the
-    boundary columns, the fitted slope and the rate ratio eta_dec / eta_enc of the boundary
-    (NaN without them)."""
+    ..., "full size": ...}; None values are left out), narrow enough for the page: the run, the
+    decoder weight decay (λ), the fitted slope with the range of slopes the cells allow
+    (`slope_range`; NaN without a fit), the boundary's rate ratio eta_dec / eta_enc (NaN
+    without one), the number of boundary columns and the cells of each majority phase."""
     rows = []
     for name, grid in grids.items():
         if grid is None:
             continue
         for wd in (0.0, grid.weight_decay):
-            fit = grid.fits[wd]
-            rows.append({"run": name, "decoder weight decay": wd, **grid.counts(wd),
-                         "boundary columns": int(fit["points"]), "slope": fit["slope"],
-                         "rate ratio": fit["ratio"]})
+            fit, (lo, hi) = grid.fits[wd], grid.slopes(wd)
+            slope = float("nan") if not np.isfinite(fit["slope"]) else (
+                f"{fit['slope']:.2f} ({lo:.2f}–{hi:.2f})" if np.isfinite(lo) else
+                f"{fit['slope']:.2f}")
+            counts = grid.counts(wd)
+            rows.append({"run": name, "λ": wd, "slope": slope, "ratio": fit["ratio"],
+                         "columns": int(fit["points"]),
+                         **{short: counts[phase] for phase, short in PHASE_SHORT.items()}})
     return pd.DataFrame(rows)
 
 
-def boundary_text(fit: dict) -> str:
-    """A fitted boundary in a few words: its slope and ratio, or why there is none."""
+def boundary_text(fit: dict, slopes: tuple[float, float] | None = None) -> str:
+    """A fitted boundary in a few words: its slope (with the range of slopes the cells allow,
+    `slope_range`, when given and defined) and ratio, or why there is none."""
     if fit["points"] >= 2:
-        return f"slope {fit['slope']:.2f}, ratio {fit['ratio']:.1f}"
+        allowed = (f" (cells allow {slopes[0]:.2f}–{slopes[1]:.2f})"
+                   if slopes is not None and np.isfinite(slopes[0]) else "")
+        return f"slope {fit['slope']:.2f}{allowed}, ratio {fit['ratio']:.1f}"
     if fit["points"] == 1:
         return f"one boundary column, ratio {fit['ratio']:.1f}"
     return "no boundary"
@@ -517,12 +621,17 @@ def duration_text(seconds: float) -> str:
     return f"about {round(seconds / 60):.0f} min"
 
 
+def count_text(count: int, noun: str) -> str:
+    """A count with its noun for prose: "one seed", "2 seeds" (plural by adding "s")."""
+    return f"one {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def scorecard_claims(*, drift: float, ratios, mc, quick: PhaseGrid,
                      full: PhaseGrid | None = None) -> list:
     """The chapter's scorecard rows (`scorecard.Claim`), each status decided here.
 
     Args:
-        drift: the largest relative drift of C along a solve_ivp solution of Eq. 10.
+        drift: the largest relative drift of C along an ODE-solver solution of Eq. 10.
         ratios, mc: the ratios eta_x / eta_A and the Monte Carlo (estimate, s.e.) of Eq. 12.
         quick: the phase diagram this run computed; full: the stored full-size one, if any.
     """
@@ -531,7 +640,7 @@ def scorecard_claims(*, drift: float, ratios, mc, quick: PhaseGrid,
     half = float(p_r(2.0))                                      # rho = 1: eta_x / eta_A = 2
     return [
         Claim("Fig. 4 / Eq. 11", "$C = a^2/2\\eta_A - c^2/\\eta_x$ is conserved along Eq. 10",
-              "conserved", f"relative drift {drift:.1e} (solve_ivp)", "drift below $10^{-2}$",
+              "conserved", f"relative drift {drift:.1e} (ODE solver)", "drift below $10^{-2}$",
               status(drift < 1e-2), "rp-theory", full="the same at every profile"),
         Claim("Fig. 6 / Eq. 12", "$p_r = \\frac{2}{\\pi}\\arctan\\rho$ with $\\rho = "
               "\\sqrt{\\eta_x/2\\eta_A}$; $p_r = 0.5$ at $\\rho = 1$",
@@ -541,10 +650,11 @@ def scorecard_claims(*, drift: float, ratios, mc, quick: PhaseGrid,
               status([abs(half - 0.5) < 1e-12, mc_dev <= 0.01]), "rp-pr"),
         Claim("Fig. 5", "the generalization/memorization boundary is a line of constant ratio, "
               f"$\\eta_\\mathrm{{dec}}/\\eta_\\mathrm{{enc}} \\lesssim {RULE:.0f}$",
-              f"slope 1, ratio ≲ {RULE:.0f}", boundary_text(quick.off),
+              f"slope 1, ratio ≲ {RULE:.0f}", boundary_text(quick.off, quick.slopes(0.0)),
               f"slope 1 ± {SLOPE_TOL}; ratio within a factor {RATIO_FACTOR:.0f} of {RULE:.0f} "
               "(our tolerance)", _fig5_status(quick.off), "rp-phase",
-              full=f"{boundary_text(full.off)}: {_fig5_status(full.off)}" if full else
+              full=f"{boundary_text(full.off, full.slopes(0.0))}: {_fig5_status(full.off)}"
+              if full else
               "not stored"),
         Claim("Fig. 8", f"decoder weight decay ({quick.weight_decay:g}, our choice) does not "
               "shift the boundary", "not shifted", _fig8_text(quick),
