@@ -82,6 +82,10 @@ def test_statics_chapter_runs_with_papermill(tmp_path):
     text = outputs(nb)
     assert "Parameters of this run (custom parameters)" in text and "rows ×" not in text
     assert not [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stderr"]
+    code = [line for c in nb["cells"] if c["cell_type"] == "code"
+            and "injected-parameters" not in c["metadata"].get("tags", [])
+            for line in "".join(c["source"]).splitlines()]
+    assert max(map(len, code)) <= 88          # code lines fit the page's column at desktop
 
 
 @pytest.mark.slow
@@ -95,6 +99,8 @@ def test_goldilocks_chapter_runs_with_papermill(tmp_path):
     text = outputs(nb)
     assert "Parameters of this run (custom parameters)" in text and "rows ×" not in text
     assert "majority phase" in text and "test std" in text    # the depth table, for people
+    assert "verdict" in text and "reproduced" in text         # the verdicts table
+    assert "Fig. 7" in text and "Theorem 1" in text
     assert not [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stderr"]
 
 
@@ -109,6 +115,7 @@ def test_repons_chapter_runs_with_papermill(tmp_path, monkeypatch):
     assert not images({"cells": [repons_stored_figure_cell(nb)]})
     text = outputs(nb)
     assert "geneft-table" in text                # the drift and cluster tables, for people
+    assert "ODE solver" in text and "solve_ivp" not in text          # methods named in words
     assert "Parameters of this run (custom parameters)" in text and "rows ×" not in text
     assert not [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stderr"]
 
@@ -152,8 +159,10 @@ def test_fieldtheory_chapter_runs_with_papermill(tmp_path):
                  langevin_n_test=50, device="cpu")
     assert len(images(nb)) >= 3
     text = outputs(nb)
-    assert "EK curve vs exact GP regression" in text and "Langevin-trained network" in text
-    assert "N = 8: " in text and "full profile only" not in text and "not run" not in text
+    assert "EK curve vs GP" in text and "Langevin net vs GP" in text   # the criteria table
+    head = text.index(">criterion<")                                   # verdict column early
+    assert head < text.index(">met<", head) < text.index(">this run<", head)
+    assert "% (N = " in text and "full profile only" not in text and "not run" not in text
 
 
 @pytest.mark.slow
@@ -163,7 +172,9 @@ def test_twolayer_chapter_runs_with_papermill(tmp_path):
                  steps=300, seeds=1, n_test=200, eval_points=10, device="cpu")
     assert len(images(nb)) >= 5
     text = outputs(nb)
-    assert "feature unlearning: A(T)" in text and "a0 = 5" in text   # the criteria table
+    escaped = [json.dumps(s)[1:-1] for s in ("A(T)/max A ≤ 0.5", "max A(a₀ = 5) ≤",
+                                             "|E(m) − E(20)| ≤ 0.05 at t*, m = 40")]
+    assert all(s in text for s in escaped)         # the criteria table: finding (iv), (ii), width
     assert "Parameters of this run" in text and "never" in text    # t_fit not reached at alpha 4, 8
     shown = json.dumps([{k: v for k, v in o.get("data", {}).items() if "image" not in k}
                         for c in nb["cells"] for o in c.get("outputs", [])])
@@ -177,9 +188,9 @@ def test_duality_chapter_runs_with_papermill(tmp_path):
                  bridge_steps=200, bridge_seeds=1)
     assert len(images(nb)) >= 4          # parity, directions, sharpness, hyperparameters
     text = outputs(nb)
-    assert "synthetic" in text and "batch_size = 50" in text       # parameters, seed means
+    assert "synthetic" in text and "batch size = 50" in text       # parameters, seed means
     assert "as expected" in text and "not swept" in text           # the trend table
-    assert "test accuracy" in text                                 # the bridge table
+    assert "test acc." in text and r"\u2016\u0394a\u2016" in text    # bridge table: ‖Δa‖
     assert not any(w in text for w in (">True<", ">False<", ">nan<", ">NaN<", "dtype:"))
 
 

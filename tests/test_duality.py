@@ -59,6 +59,9 @@ def test_end_to_end_exactness_for_the_middle_and_the_first_layer():
     a, ap = torch.relu(X @ Ws[0].T), torch.relu(Xp @ Ws[0].T)
     result = aw.analyse_layer(Ws[1], aw.mlp_rest(Ws), _ce, a, y, a, ap, y)
     assert result["exactness"] < 1e-10
+    loop = np.mean([float((ap[k] - a[k]).norm() / a[k].norm()) for k in range(len(a))])
+    assert result["displacement"] == pytest.approx(loop)
+    assert aw.analyse_layer(Ws[1], aw.mlp_rest(Ws), _ce, a, y, a, a, y)["displacement"] == 0
     # first layer: the activities are the raw inputs
     rest = lambda z: torch.relu(torch.relu(z) @ Ws[1].T) @ Ws[2].T  # noqa: E731
     dW = aw.dual_weights(Ws[0], X, Xp)
@@ -204,8 +207,8 @@ def _sweep_table():
 
 def test_configurations_label_the_base_once_and_average_the_seeds():
     conf = aw.configurations(_sweep_table()).set_index("configuration")
-    assert list(conf.index) == ["base", "beta = 0.01", "batch_size = 250"]
-    assert (conf.seeds == 2).all() and conf.loc["beta = 0.01", "gap"] == pytest.approx(0.11)
+    assert list(conf.index) == ["base", "penalty β = 0.01", "batch size = 250"]
+    assert (conf.seeds == 2).all() and conf.loc["penalty β = 0.01", "gap"] == pytest.approx(0.11)
 
 
 def test_gap_share_counts_the_leading_directions():
@@ -248,9 +251,9 @@ def test_verdicts_apply_the_stated_thresholds(change, key, expected):
 def test_criteria_table_shows_the_verdicts_in_order():
     c = {**aw.checks(_sweep_table().drop_duplicates("run")), "n_tight": 0}
     table = aw.criteria(c)
-    assert list(table.columns) == ["criterion", "threshold (ours)", "this run", "met"]
+    assert list(table.columns) == ["criterion", "met", "threshold", "this run"]
     assert list(table.met) == list(aw.verdicts(c).values())
-    assert table.loc[2, "this run"].startswith("no run") and "1e-8" in table.loc[0].iloc[1]
+    assert table.loc[2, "this run"].startswith("no run") and "1e-8" in table.loc[0, "threshold"]
 
 
 def test_changes_direction_and_expected_trends():
@@ -266,7 +269,16 @@ def test_changes_direction_and_expected_trends():
     assert expect.loc[("lr", "sharpness"), "as expected"] is None
     tally = aw.trend_tally(expect.reset_index())
     assert (tally["held"], tally["tested"]) == (3, 4)
-    assert tally["missed"] == "batch_size → gap barely changed"
+    assert tally["missed"] == "the gap barely changed as the batch size grew"
+    expect.loc[("beta", "gap"), "as expected"] = False
+    expect.loc[("beta", "gap"), "measured"] = "rose"
+    assert aw.trend_tally(expect.reset_index())["missed"] == (
+        "the gap rose as the weight-norm penalty β grew and the gap barely changed as the "
+        "batch size grew")
+    shown = aw.trend_table(expect.reset_index())
+    assert list(shown.columns) == ["hyperparameter", "quantity", "as expected", "expected",
+                                   "measured", "ratio", "ρ"]
+    assert list(shown.hyperparameter[:3]) == ["penalty β", "penalty β", "batch size"]
 
 
 def test_follows_gap_counts_agreeing_signs():
@@ -281,7 +293,7 @@ def test_capped_runs_names_the_configurations():
     runs = _sweep_table().drop_duplicates("run")
     assert aw.capped_runs(runs, 1000) == "No run stopped at the epoch cap"
     runs.loc[runs.run >= 4, "epochs"] = 1000
-    assert aw.capped_runs(runs, 1000).startswith("2 of the 6 runs (batch_size = 250) stopped")
+    assert aw.capped_runs(runs, 1000).startswith("2 of the 6 runs (batch size = 250) stopped")
 
 
 def _bridge(m_acc=0.7, m_sharp_size=5.0):
@@ -290,32 +302,54 @@ def _bridge(m_acc=0.7, m_sharp_size=5.0):
                          "train_acc": 1.0, "test_acc": [1.0, 0.98, m_acc, m_acc],
                          "gap": [0.0, 0.05, 2.0, 3.0],
                          "sharp_size": [0.02, 0.04] + [m_sharp_size] * 2,
-                         "size": [0.01, 0.03, 40.0, 40.0], "sharpness": [0.01, 0.01, 0.1, 0.1]})
+                         "size": [0.01, 0.04, 40.0, 10.0], "sharpness": [0.01, 0.01, 0.1, 0.1],
+                         "displacement": [0.1, 0.1, 0.5, 0.5]})
 
 
-def test_bridge_verdict_and_ratios():
-    phases = aw.phase_means(_bridge())
-    assert phases.loc["G", "test_acc"] == pytest.approx(0.99)
-    assert aw.bridge_separates(phases)
-    assert not aw.bridge_separates(aw.phase_means(_bridge(m_acc=1.0)))
-    assert not aw.bridge_separates(aw.phase_means(_bridge(m_sharp_size=0.01)))
-    r = aw.bridge_ratios(phases)
-    assert r["size"] == pytest.approx(2000) and r["sharpness"] == pytest.approx(10)
+def test_bridge_verdict_compares_every_seed():
+    assert aw.phase_means(_bridge()).loc["G", "test_acc"] == pytest.approx(0.99)
+    assert aw.bridge_separates(_bridge())
+    assert not aw.bridge_separates(_bridge(m_acc=1.0))
+    assert not aw.bridge_separates(_bridge(m_sharp_size=0.01))
+    overlap = _bridge()
+    overlap.loc[1, "test_acc"] = 0.6              # one G model below the M models
+    assert not aw.bridge_separates(overlap)
+
+
+def test_bridge_ratios_over_seeds():
+    r = aw.bridge_ratios(_bridge())
+    size = r["size"]                              # G 0.01, 0.04; M 40, 10
+    assert size["low"] == pytest.approx(10 / 0.04) and size["high"] == pytest.approx(40 / 0.01)
+    assert size["geo"] == pytest.approx(20 / 0.02) and size["G spread"] == pytest.approx(4)
+    assert r["sharpness"]["geo"] == pytest.approx(10) and r["displacement"]["low"] == 5
     assert r["larger"] == "size"
+    flat = _bridge().assign(sharpness=[0.01, 0.01, 1e3, 1e3])
+    assert aw.bridge_ratios(flat)["larger"] == "sharpness"
+    split = _bridge().assign(sharpness=[0.01, 0.01, 3.0, 3.0])   # low: 300 vs 250; geo 300 vs 1000
+    assert aw.bridge_ratios(split)["larger"] == "neither"
+
+
+def test_approx_and_seed_range_read_as_numbers():
+    assert [aw.approx(x) for x in (21356.3, 112.07, 4.79, 0.005915, 1e-6)] == [
+        "21,000", "110", "4.8", "0.0059", "1e-06"]
+    assert aw.seed_range([0.17, 0.244]) == "0.17 to 0.24" and aw.seed_range([3, 3.01]) == "3"
+    assert aw.seed_range([1.0, 0.9956], ".3f") == "0.996 to 1.000"
 
 
 def test_claims_are_five_rows_with_statuses_from_the_verdicts():
     from geneft import scorecard
     table = _sweep_table()
     c = aw.checks(table.drop_duplicates("run"))
-    rows = aw.claims(c, aw.expected_trends(table), aw.phase_means(_bridge()))
+    rows = aw.claims(c, aw.expected_trends(table), _bridge())
     assert [r.item for r in rows] == ["Duality", "Gap estimate", "Decomposition",
                                       "Hyperparameters", "GenEFT bridge"]
     assert [r.status for r in rows] == ["reproduced"] * 3 + ["partly", "reproduced"]
-    assert "our extension" in rows[-1].paper
+    assert "our extension" in rows[-1].paper and "2 seeds per phase" in rows[-1].ours
+    assert [r.counted for r in rows] == [True] * 4 + [False]
+    assert sum(scorecard.tally(rows).values()) == 4
     assert scorecard.html("duality", rows).data.count("<tr>") == 6     # math balanced
     few = aw.expected_trends(table[table.factor == "beta"], expected=[("lr", "gap", 1)])
-    assert aw.claims(c, few, aw.phase_means(_bridge()))[3].status == "not testable"
+    assert aw.claims(c, few, _bridge())[3].status == "not testable"
 
 
 def test_spearman_of_a_constant_is_nan_without_a_warning():

@@ -43,7 +43,8 @@ __all__ = ["dual_weights", "secant", "nearest_same_label", "layer_hessian", "dec
            "configurations",
            "gap_share", "checks", "verdicts", "criteria", "expected_trends", "trend_tally",
            "follows_gap", "capped_runs", "changes", "direction", "phase_means", "bridge_separates",
-           "bridge_ratios", "claims"]
+           "bridge_ratios", "claims", "approx", "seed_range", "FACTOR_NAMES", "FACTOR_SHORT",
+           "trend_table"]
 
 F64 = torch.float64
 
@@ -171,7 +172,9 @@ def analyse_layer(W, rest, loss, a_train, y_train, a_match, a_test, y_test):
     Returns:
         dict with "decomposition" (Decomposition), "aw" (mean_k dl_k), "gap" (test loss minus
         training loss), "train_loss", "test_loss", "exactness" (``max_k abs(l(x'_k, W) -
-        l(x_k, W + dW*_k))``), "identity" (``abs(sum of contributions - aw)``).
+        l(x_k, W + dW*_k))``), "identity" (``abs(sum of contributions - aw)``) and
+        "displacement" (the mean over test samples of ``norm(da_k) / norm(a_k)``: how far the
+        test activities lie from their matched training activities, independent of W).
     """
     W = W.to(F64)
     dW = dual_weights(W, a_match, a_test)                              # (K, n_out, n_in)
@@ -190,7 +193,8 @@ def analyse_layer(W, rest, loss, a_train, y_train, a_match, a_test, y_test):
     return {"decomposition": dec, "aw": aw, "gap": float(l_test.mean() - train_loss),
             "train_loss": float(train_loss), "test_loss": float(l_test.mean()),
             "exactness": float((l_test - l_dual).abs().max()),
-            "identity": abs(float(dec.contributions.sum()) - aw)}
+            "identity": abs(float(dec.contributions.sum()) - aw),
+            "displacement": float(((a_test - a_match).norm(dim=1) / a_match.norm(dim=1)).mean())}
 
 
 # --- data -----------------------------------------------------------------------------------
@@ -441,8 +445,8 @@ def summary(result) -> dict:
     """The numbers of one analysis the chapter tabulates: gap and A-W estimate, exactness and
     identity errors, the mean and covariance parts, the sharpness-size sum sum_n sigma_gamma
     sigma_theta, the size sum_n sigma_theta^2, the mean sharpness mean_n sigma_gamma, the largest
-    eigenvalue, the median correlation and the Spearman correlation of sigma_gamma with lambda
-    over the top 100 directions."""
+    eigenvalue, the median correlation, the Spearman correlation of sigma_gamma with lambda
+    over the top 100 directions and the relative displacement of the test activities."""
     dec = result["decomposition"]
     top = min(100, len(dec.lam))
     return {"gap": result["gap"], "aw": result["aw"], "train_loss": result["train_loss"],
@@ -453,7 +457,8 @@ def summary(result) -> dict:
             "size": float((dec.sigma_theta ** 2).sum()),
             "sharpness": float(dec.sigma_gamma.mean()), "lam_max": float(dec.lam[0]),
             "corr_median": float(np.median(dec.corr[:top])),
-            "spearman_top100": spearman(dec.sigma_gamma[:top], dec.lam[:top])}
+            "spearman_top100": spearman(dec.sigma_gamma[:top], dec.lam[:top]),
+            "displacement": result["displacement"]}
 
 
 def sweep(dataset: str, base: RunConfig, factors: dict, seeds, *, progress: bool = False):
@@ -533,24 +538,32 @@ EXPECTED_TRENDS = (
     ("train_per_class", "size", -1), ("train_per_class", "gap", -1),
 )
 
-# Column names for the page's tables (HTML: the tables are rendered as HTML).
+# Column names for the page's tables (HTML: the tables are rendered as HTML), kept short so
+# that a table fits the text column; the chapter defines each in words.
 LABELS = {"configuration": "configuration", "seeds": "seeds", "epochs": "epochs",
-          "train_loss": "training CE", "gap": "gap", "aw": "A-W estimate",
-          "sharp_size": "Σ<sub>n</sub> σ<sub>γ,n</sub> σ<sub>θ,n</sub>",
-          "size": "size Σ<sub>n</sub> σ<sub>θ,n</sub><sup>2</sup>",
-          "sharpness": "mean sharpness σ<sub>γ,n</sub>", "lam_max": "λ<sub>max</sub>",
-          "phase": "phase", "seed": "seed", "train_acc": "train accuracy",
-          "test_acc": "test accuracy", "exactness": "duality error",
-          "hyperparameter": "hyperparameter", "quantity": "quantity", "expected": "expected",
-          "rho": "Spearman ρ", "ratio": "largest / smallest value", "measured": "measured",
-          "as expected": "as expected"}
+          "train_loss": "train CE", "gap": "gap", "aw": "A-W",
+          "sharp_size": "Σ σ<sub>γ</sub>σ<sub>θ</sub>", "size": "size",
+          "sharpness": "sharpness", "lam_max": "λ<sub>max</sub>",
+          "phase": "phase", "seed": "seed", "train_acc": "train acc.",
+          "test_acc": "test acc.", "exactness": "duality error",
+          "displacement": "‖Δa‖/‖a‖"}
+
+# The hyperparameters (RunConfig fields) in words: for axes, and short for tables and legends.
+FACTOR_NAMES = {"lr": "learning rate", "batch_size": "batch size",
+                "beta": "weight-norm penalty β", "init_scale": "initial weight scale",
+                "dropout": "dropout rate", "train_per_class": "training images per class"}
+FACTOR_SHORT = {"lr": "learning rate", "batch_size": "batch size", "beta": "penalty β",
+                "init_scale": "init scale", "dropout": "dropout",
+                "train_per_class": "images per class"}
 
 _MEANS = ["epochs", "train_loss", "gap", "aw", "sharp_size", "size", "sharpness", "lam_max"]
 
 
 def run_labels(runs) -> np.ndarray:
-    """Each row's configuration as text: "base" or "factor = value" (`sweep`'s table)."""
-    return np.where(runs.is_base, "base", runs.factor + " = " + runs.value.map("{:g}".format))
+    """Each row's configuration as text: "base" or "<hyperparameter in words> = value", e.g.
+    "batch size = 250" (`FACTOR_SHORT`; `sweep`'s table)."""
+    names = runs.factor.map(lambda f: FACTOR_SHORT.get(f, f))
+    return np.where(runs.is_base, "base", names + " = " + runs.value.map("{:g}".format))
 
 
 def configurations(table):
@@ -614,30 +627,27 @@ def _e(x: float) -> str:
 
 
 def criteria(c: dict):
-    """Our criteria as a table for the page: criterion, threshold, this run's value, met
-    (bool, or None where not testable), in the order of `verdicts`."""
+    """Our criteria as a narrow table for the page: criterion, met (bool, or None where not
+    testable), threshold, this run's value; rows in the order of `verdicts`."""
     import pandas as pd
     v = verdicts(c)
-    within = lambda err, n: (f"{err:.2%} ({n} of {c['runs']} runs)" if n  # noqa: E731
+    within = lambda err, n: (f"{err:.2%} ({n} of {c['runs']})" if n  # noqa: E731
                              else f"no run (of {c['runs']})")
     rows = [
-        ("duality: ℓ(x′, W) = ℓ(x, W + ΔW*) for every test sample",
-         f"largest error ≤ {_e(EXACT_TOL)}", _e(c["exactness"])),
-        ("the decomposition over Hessian directions sums to the A-W estimate",
-         f"error ≤ {_e(EXACT_TOL)}", _e(c["identity"])),
-        (f"A-W estimate vs measured gap, runs with training CE < {_e(TIGHT_LOSS)}",
-         f"relative error ≤ {GAP_TOL_TIGHT:.0%}", within(c["gap_err_tight"], c["n_tight"])),
-        (f"A-W estimate vs measured gap, runs with training CE < {_e(LOOSE_LOSS)}",
-         f"relative error ≤ {GAP_TOL_LOOSE:.0%}", within(c["gap_err_loose"], c["n_loose"])),
-        ("mean terms small against the covariance terms",
-         f"ratio ≤ {MEAN_RATIO_MAX:g} in ≥ {MEAN_RATIO_SHARE:.0%} of runs",
-         f"in {c['mean_ratio_share']:.0%} of runs (largest {c['mean_ratio_max']:.3f})"),
-        ("sharpness σγ rises with the eigenvalue λ (top 100 directions)",
-         f"Spearman ρ ≥ {SPEARMAN_MIN:g} in every run",
-         f"lowest {c['spearman_min']:.2f}, median {c['spearman_median']:.2f}"),
+        ("duality exact", f"error ≤ {_e(EXACT_TOL)}", _e(c["exactness"])),
+        ("decomposition sums to A-W", f"error ≤ {_e(EXACT_TOL)}", _e(c["identity"])),
+        (f"A-W ≈ gap, train CE < {_e(TIGHT_LOSS)}", f"within {GAP_TOL_TIGHT:.0%}",
+         within(c["gap_err_tight"], c["n_tight"])),
+        (f"A-W ≈ gap, train CE < {_e(LOOSE_LOSS)}", f"within {GAP_TOL_LOOSE:.0%}",
+         within(c["gap_err_loose"], c["n_loose"])),
+        ("mean terms ≪ covariance",
+         f"≤ {MEAN_RATIO_MAX:g} in ≥ {MEAN_RATIO_SHARE:.0%} of runs",
+         f"{c['mean_ratio_share']:.0%} of runs (max {c['mean_ratio_max']:.3f})"),
+        ("σγ rises with λ (top 100)", f"ρ ≥ {SPEARMAN_MIN:g}, every run",
+         f"min {c['spearman_min']:.2f}, median {c['spearman_median']:.2f}"),
     ]
-    return pd.DataFrame([(*r, met) for r, met in zip(rows, v.values())],
-                        columns=["criterion", "threshold (ours)", "this run", "met"])
+    return pd.DataFrame([(r[0], met, *r[1:]) for r, met in zip(rows, v.values())],
+                        columns=["criterion", "met", "threshold", "this run"])
 
 
 def changes(table, columns=("gap", "sharp_size", "size", "sharpness", "lam_max")):
@@ -685,15 +695,30 @@ def expected_trends(table, expected=EXPECTED_TRENDS, *, tol: float = CHANGE_TOL)
     return pd.DataFrame(rows)
 
 
+def _and(items) -> str:
+    """["a", "b", "c"] -> "a, b and c"."""
+    items = list(items)
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
+
+
 def trend_tally(expect) -> dict:
     """From `expected_trends`: how many swept expectations hold ("held" of "tested") and the
-    missed ones as text ("init_scale → gap fell"; "none" if none)."""
+    missed ones in words ("the gap fell as the initial weight scale grew"; "none" if none)."""
     tested = expect[expect["as expected"].notna()]
     missed = tested[~tested["as expected"].astype(bool)]
+    words = [f"the {q} {m} as the {FACTOR_NAMES.get(f, f)} grew" for f, q, m in
+             zip(missed.hyperparameter, missed.quantity, missed.measured)]
     return {"held": int(tested["as expected"].astype(bool).sum()), "tested": len(tested),
-            "missed": "; ".join(f"{f} → {q} {m}" for f, q, m in
-                                zip(missed.hyperparameter, missed.quantity, missed.measured))
-            or "none"}
+            "missed": _and(words) if words else "none"}
+
+
+def trend_table(expect):
+    """`expected_trends` for the page, narrow and in words: hyperparameter (`FACTOR_SHORT`),
+    quantity, "as expected" (the verdict), "expected" (up or down), "measured" (rose, fell,
+    barely changed, not swept), ratio (largest over smallest swept value) and ρ."""
+    out = expect.assign(hyperparameter=expect.hyperparameter.map(lambda f: FACTOR_SHORT.get(f, f)))
+    return out[["hyperparameter", "quantity", "as expected", "expected", "measured", "ratio",
+                "rho"]].rename(columns={"rho": "ρ"})
 
 
 def follows_gap(table, column: str = "sharp_size") -> tuple[int, int]:
@@ -715,36 +740,66 @@ def capped_runs(runs, max_epochs: int) -> str:
             "before reaching that loss")
 
 
+_BRIDGE = ["train_acc", "test_acc", "gap", "sharp_size", "size", "sharpness", "displacement"]
+
+
 def phase_means(bridge):
     """Seed means per phase of `geneft_phases`' table, indexed by phase: train_acc,
-    test_acc, gap, sharp_size, size, sharpness."""
-    columns = ["train_acc", "test_acc", "gap", "sharp_size", "size", "sharpness"]
-    return bridge.groupby("phase")[columns].mean()
+    test_acc, gap, sharp_size, size, sharpness and displacement (those present)."""
+    return bridge.groupby("phase")[[c for c in _BRIDGE if c in bridge]].mean()
 
 
-def bridge_separates(phases) -> bool:
-    """Our bridge criterion on `phase_means`: the memorizing phase M has a lower test accuracy
-    and a larger sharpness-size sum sum_n sigma_gamma sigma_theta than the generalizing
-    phase G."""
-    G, M = phases.loc["G"], phases.loc["M"]
-    return bool(M.test_acc < G.test_acc and M.sharp_size > G.sharp_size)
+def bridge_separates(bridge) -> bool:
+    """Our bridge criterion on `geneft_phases`' table, seed by seed: every model of the
+    memorizing phase M has a lower test accuracy and a larger sharpness-size sum
+    sum_n sigma_gamma sigma_theta than every model of the generalizing phase G."""
+    G, M = bridge[bridge.phase == "G"], bridge[bridge.phase == "M"]
+    return bool(M.test_acc.max() < G.test_acc.min() and M.sharp_size.min() > G.sharp_size.max())
 
 
-def bridge_ratios(phases) -> dict:
-    """M over G (`phase_means`) for the sharpness-size sum, the size and the mean sharpness,
-    and "larger": the factor ("size" or "sharpness") whose ratio is the larger."""
-    ratio = phases.loc["M"] / phases.loc["G"]
-    out = {q: float(ratio[q]) for q in ("sharp_size", "size", "sharpness")}
-    return {**out, "larger": "size" if out["size"] >= out["sharpness"] else "sharpness"}
+def bridge_ratios(bridge, columns=("sharp_size", "size", "sharpness", "displacement")) -> dict:
+    """M over G for each of `columns` of `geneft_phases`' table, robust to a few seeds: per
+    column {"low": smallest M value / largest G value (the smallest ratio of any M model to
+    any G model), "geo": ratio of the geometric means over seeds, "high": largest M / smallest
+    G, "G spread": largest G / smallest G}; and "larger": the factor, "size" or "sharpness",
+    whose ratio is larger both at "low" and at "geo", or "neither" if they disagree."""
+    G, M = bridge[bridge.phase == "G"], bridge[bridge.phase == "M"]
+    geo = lambda x: float(np.exp(np.log(x).mean()))  # noqa: E731
+    out = {q: {"low": float(M[q].min() / G[q].max()), "geo": geo(M[q]) / geo(G[q]),
+               "high": float(M[q].max() / G[q].min()), "G spread": float(G[q].max() / G[q].min())}
+           for q in columns if q in bridge}
+    size, sharp = out["size"], out["sharpness"]
+    larger = ("size" if size["low"] > sharp["low"] and size["geo"] > sharp["geo"] else
+              "sharpness" if size["low"] < sharp["low"] and size["geo"] < sharp["geo"] else
+              "neither")
+    return {**out, "larger": larger}
 
 
-def claims(c: dict, expect, phases) -> list:
+def approx(x: float) -> str:
+    """x to two significant digits, without exponent notation for numbers people read:
+    21356 -> "21,000", 112.07 -> "110", 4.79 -> "4.8", 0.0059 -> "0.0059"."""
+    r = float(f"{x:.2g}")
+    return f"{r:,.0f}" if abs(r) >= 10 else f"{r:g}"
+
+
+def seed_range(x, fmt: str | None = None) -> str:
+    """Values over seeds as "lo to hi", each by `approx` or by the format spec `fmt` (".3f"
+    for accuracies), or one value when both read the same."""
+    show = approx if fmt is None else (lambda v: format(v, fmt))  # noqa: E731
+    lo, hi = show(min(x)), show(max(x))
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
+def claims(c: dict, expect, bridge) -> list:
     """The chapter's scorecard rows (`scorecard.Claim`) from `checks`, `expected_trends` and
-    `phase_means`; statuses from `verdicts`, `trend_tally` and `bridge_separates`."""
+    `geneft_phases`' table; statuses from `verdicts`, `trend_tally` and `bridge_separates`.
+    The GenEFT bridge is our extension, not a claim of the paper: its row is shown but not
+    counted in the book's tally."""
     from . import scorecard
     v, t = verdicts(c), trend_tally(expect)
     gap = [x for x in (v["gap_tight"], v["gap_loose"]) if x is not None] or [False]
-    G, M = phases.loc["G", "sharp_size"], phases.loc["M", "sharp_size"]
+    G, M = (bridge[bridge.phase == p].sharp_size for p in ("G", "M"))
+    seeds = bridge.groupby("phase").size()
     return [
         scorecard.Claim("Duality", "a test sample's loss is a training sample's loss under "
                         "dual weights", "exact", f"largest error {_e(c['exactness'])}; "
@@ -768,7 +823,9 @@ def claims(c: dict, expect, phases) -> list:
                         if t["tested"] else "not testable", "aw-factors"),
         scorecard.Claim("GenEFT bridge", r"memorization has the larger "
                         r"$\sum_n \sigma_{\gamma,n}\sigma_{\theta,n}$",
-                        "not in the paper: our extension", f"G {G:.2g}, M {M:.3g}",
-                        "M > G, with lower test accuracy",
-                        scorecard.status(bridge_separates(phases)), "aw-bridge"),
+                        "not in the paper: our extension",
+                        f"G {seed_range(G)}, M {seed_range(M)} ({seeds.min()} seeds per phase)",
+                        "every M model above every G model, with lower test accuracy",
+                        scorecard.status(bridge_separates(bridge)), "aw-bridge",
+                        counted=False),
     ]
