@@ -783,8 +783,8 @@ def approx(x: float) -> str:
 
 
 def seed_range(x, fmt: str | None = None) -> str:
-    """Values over seeds as "lo to hi", each by `approx` or by the format spec `fmt` (".3f"
-    for accuracies), or one value when both read the same."""
+    """Values over seeds as "lo to hi", each by `approx` or by the format specification
+    `fmt` (".3f" for accuracies), or one value when both read the same."""
     show = approx if fmt is None else (lambda v: format(v, fmt))  # noqa: E731
     lo, hi = show(min(x)), show(max(x))
     return lo if lo == hi else f"{lo} to {hi}"
