@@ -240,3 +240,37 @@ def test_sidebar_toggle_opens_the_chapter_list_on_a_phone(site, browser):
     assert any("Goldilocks" in t for t in titles) and any("duality" in t for t in titles), titles
     page.screenshot(path=str(ROOT / "_build" / "screenshots" / "phone-sidebar.png"))
     context.close()
+
+
+# Contrast of each table cell's text against the first opaque background behind it.
+CONTRAST = """() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = el => { for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3); }
+    return [255, 255, 255]; };
+  return Array.from(document.querySelectorAll('.bd-article table td')).map(td => {
+    const a = lum(rgb(getComputedStyle(td).color)), b = lum(background(td));
+    return [td.innerText.trim().slice(0, 30), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_tables_are_readable_in_both_colour_schemes(site, browser, scheme):
+    base, _ = site
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, color_scheme=scheme)
+    faint = []
+    for name in CHAPTER_PAGES:
+        page = context.new_page()
+        page.goto(base + name, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        faint += [(name, text, round(ratio, 1)) for text, ratio in page.evaluate(CONTRAST)
+                  if text and ratio < 4.5]
+        page.close()
+    context.close()
+    assert not faint, f"{scheme}: table text below contrast 4.5: {faint[:5]}"
