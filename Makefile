@@ -46,6 +46,7 @@ book: $(STAMP) $(MATHJAX) _build/.library-hash
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP) $(MATHJAX) browser
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 # The README's screenshot: build the book, run the browser test on it (it saves a screenshot of

@@ -69,7 +69,8 @@ def outputs(nb):
 
 
 def images(nb):
-    return [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    return [o for c in nb["cells"] for o in c.get("outputs", [])
+            if "image/png" in o.get("data", {})]
 
 
 @pytest.mark.slow

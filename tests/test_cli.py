@@ -54,7 +54,8 @@ def test_profiles_resolve_and_validate():
                           (dict(chapter="statics", stepz=3), "unknown parameter"),
                           (dict(chapter="statics", steps=-1), "steps must be"),
                           (dict(chapter="statics", fractions=[0.5, 1.2]), "fractions must be"),
-                          (dict(chapter="statics", trained_relations=["mod1"]), "not understood|k must")]:
+                          (dict(chapter="statics", trained_relations=["mod1"]),
+                           "not understood|k must")]:
         with pytest.raises(ValueError, match=match):
             resolve(**kwargs)
     assert parse_relation("bipartite10", 30).params == {"a": 10}

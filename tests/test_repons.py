@@ -39,10 +39,12 @@ def test_matrix_form_is_the_gradient_flow_of_the_loss(rng):
     loss = lambda A, r: 0.5 * (np.sum((A @ r) ** 2) + np.sum((A @ -r) ** 2))  # noqa: E731
     eps, grad_A, grad_r = 1e-6, np.zeros_like(A), np.zeros_like(r)
     for i in np.ndindex(A.shape):
-        d = np.zeros_like(A); d[i] = eps
+        d = np.zeros_like(A)
+        d[i] = eps
         grad_A[i] = (loss(A + d, r) - loss(A - d, r)) / (2 * eps)
     for i in range(2):
-        d = np.zeros(2); d[i] = eps
+        d = np.zeros(2)
+        d[i] = eps
         # x1,2 = m +- r, so dr/dt = (dx1/dt - dx2/dt) / 2 = -(dl/dr) / 2 at unit rate
         grad_r[i] = (loss(A, r + d) - loss(A, r - d)) / (2 * eps) / 2
     dA, dr = repons.flow_matrix(A, r, 1.0, 1.0)
@@ -105,7 +107,8 @@ def test_cluster_conserved_quantity_in_the_full_simulation(n_cluster):
 @pytest.mark.parametrize("n_cluster, ratio", [(1, 1.0), (4, 0.5), (20, 2.0)])
 def test_cluster_formula_vs_simulated_fates(n_cluster, ratio):
     """Draw (a0, c0), simulate N + 1 repons, call it a collision when s falls below 1e-3 of its
-    start relative to the decoder weight; the collision rate must match p_r_cluster, and not the notebook's form."""
+    start relative to the decoder weight; the collision rate must match p_r_cluster, and not
+    the notebook's form."""
     rng = np.random.default_rng(n_cluster)
     draws = 400
     a0, c0 = rng.normal(size=(2, draws))

@@ -81,9 +81,10 @@ def test_every_page_renders_in_a_browser(site, browser):
     for name in pages(html):
         page = context.new_page()
         errors, outside = [], []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: outside.append(r.url)
+        page.on("console", lambda m, errors=errors:
+                errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        page.on("request", lambda r, outside=outside: outside.append(r.url)
                 if not r.url.startswith((base, "data:", "blob:", "about:")) else None)
         page.goto(base + name, wait_until="load")
         page.wait_for_load_state("networkidle")      # index.html redirects to the intro
@@ -140,7 +141,8 @@ LEAKS = {
     r"\w*Warning: |Traceback \(most recent|site-packages|/work/|/tmp/|/home/":
         "a warning, traceback or machine path",
     r"\b\d+ rows × \d+ columns|\bdtype: ": "a raw DataFrame dump",
-    r"\bspec\b|\[NB\]|\[NB-impl\]|INFERRED|calibration run|beyond\.md|geneft\.md": "an internal reference",
+    r"\bspec\b|\[NB\]|\[NB-impl\]|INFERRED|calibration run|beyond\.md|geneft\.md":
+        "an internal reference",
 }
 TALL = 20_000        # px at 1366 px width: a chapter longer than this buries its content
 CHAPTER_PAGES = [f"book/{c}.html" for c in CHAPTERS if c not in ("intro", "api")]
@@ -162,7 +164,8 @@ READ = """async () => {
     prose: copy.textContent,
     cells: Array.from(article.querySelectorAll('td')).map(td => td.innerText.trim()),
     stderr: article.querySelectorAll('.output.stderr, .cell_output .stderr').length,
-    images: Array.from(article.querySelectorAll('img')).map(i => [i.src, i.clientWidth, i.naturalWidth]),
+    images: Array.from(article.querySelectorAll('img'))
+      .map(i => [i.src, i.clientWidth, i.naturalWidth]),
     height: document.documentElement.scrollHeight,
     width: document.documentElement.scrollWidth,
   };

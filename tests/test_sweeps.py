@@ -255,7 +255,8 @@ def test_killed_sweep_process_resumes_with_only_the_missing_runs(tmp_path):
 
 def test_orphaned_temporary_files_are_removed_when_old(tmp_path):
     from geneft.sweeps import remove_orphans
-    old, young, result = tmp_path / ".tmp-old.json", tmp_path / ".tmp-young.json", tmp_path / "r.json"
+    old, young = tmp_path / ".tmp-old.json", tmp_path / ".tmp-young.json"
+    result = tmp_path / "r.json"
     for path in (old, young, result):
         path.write_text("{")
     os.utime(old, (time.time() - 3600, time.time() - 3600))

@@ -159,7 +159,7 @@ def renormalized_curve(n, lambdas, d: int, c2: dict, sigma2: float):
     mult = np.array([multiplicity(d, l) for l in range(len(lam))], dtype=float)
     errors, kappas = [], []
     for N in np.atleast_1d(np.asarray(n, dtype=float)):
-        f = lambda k: k - sigma2 - k * np.sum(mult * lam / (N * lam + k))  # noqa: E731
+        f = lambda k, N=N: k - sigma2 - k * np.sum(mult * lam / (N * lam + k))  # noqa: E731
         kappa = optimize.brentq(f, sigma2, sigma2 + np.sum(mult * lam) + 1.0)
         gamma = np.sum(mult * N * lam ** 2 / (N * lam + kappa) ** 2)
         errors.append(sum(p * (kappa / (N * lam[l] + kappa)) ** 2 for l, p in c2.items())

@@ -31,7 +31,8 @@ ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu, "gelu": torch.nn.function
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Shape of one model. Defaults are the paper's Table III as given by the teaching notebook of Boigé (CoursIA 2.9b).
+    """Shape of one model. Defaults are the paper's Table III as given by the teaching notebook
+    of Boigé (CoursIA 2.9b).
 
     Attributes:
         n: number of symbols (rows of the embedding table).
@@ -95,7 +96,8 @@ IDEAL_DECODERS = {"equivalence": ("squared", (-IDEAL_GAIN, IDEAL_GAIN * IDEAL_TH
 
 
 def ideal_config(family: str, n: int = 30, init_scale: float = 0.5) -> ModelConfig:
-    """The maximally biased decoder for a relation family (the paper's Fig. 3); see IDEAL_DECODERS."""
+    """The maximally biased decoder for a relation family (the paper's Fig. 3); see
+    IDEAL_DECODERS."""
     if family not in IDEAL_DECODERS:
         raise ValueError(f"ideal decoders exist for families {sorted(IDEAL_DECODERS)}, "
                          f"got {family!r}")

@@ -1,8 +1,8 @@
 """Appendix-D Monte Carlo: the accuracy an ideal reasoner reaches from a random p-fraction of pairs.
 
 The reasoner knows the relation's type (its unlabelled graph, hence its logical properties) but
-not the labelling: a priori every one of the ``n!/|Aut(G)|`` relabelled graphs is equally likely, the
-same hypothesis space whose size defines the description length b. Given the observed pairs it
+not the labelling: a priori every one of the ``n!/|Aut(G)|`` relabelled graphs is equally likely,
+the same hypothesis space whose size defines the description length b. Given the observed pairs it
 predicts each unobserved pair u with the Bayes-optimal guess, right with probability
 max(p_u, 1 - p_u), where p_u = P(R_u = 1 | observations) (the paper's Appendix D):
 
@@ -180,7 +180,8 @@ def _narrow_order(m: int, conflicts: frozenset) -> list[int]:
         return sum(1 for u in placed | {v} if adj[u] & rest)
 
     while remaining:
-        v = min(remaining, key=lambda v: (frontier_after(v), -len(adj[v] & placed), -len(adj[v]), v))
+        v = min(remaining,
+                key=lambda v: (frontier_after(v), -len(adj[v] & placed), -len(adj[v]), v))
         order.append(v)
         placed.add(v)
         remaining.remove(v)
@@ -409,7 +410,8 @@ def achievable_accuracy(relation: Relation, fractions, *, draws: int = 20, seed:
         obs = train_mask(n * n, fractions[f], seed=seed * 100_003 + d).reshape(n, n)
         acc[f, d] = draw_accuracy(posterior(relation, obs, seed=seed * 100_003 + d))
     return {"fraction": fractions, "accuracy": acc, "mean": acc.mean(axis=1),
-            "sem": acc.std(axis=1, ddof=1) / np.sqrt(draws) if draws > 1 else np.zeros(len(fractions))}
+            "sem": (acc.std(axis=1, ddof=1) / np.sqrt(draws) if draws > 1
+                    else np.zeros(len(fractions)))}
 
 
 def bound_comparison(curves: dict, relations: dict, *, level: float = 0.9,

@@ -11,9 +11,10 @@ from importlib.resources import files
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["WIDTH", "PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "show", "mean_band",
-           "summarize", "cell_map", "embedding_scatter", "phase_diagram", "phase_panels", "curve_panels", "factor_panels", "provenance",
-           "lr_phase_panels", "embedding_snapshots", "capacity_maps", "embedding_grid"]
+__all__ = ["WIDTH", "PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "show",
+           "mean_band", "summarize", "cell_map", "embedding_scatter", "phase_diagram",
+           "phase_panels", "curve_panels", "factor_panels", "provenance", "lr_phase_panels",
+           "embedding_snapshots", "capacity_maps", "embedding_grid"]
 
 # Okabe & Ito (2008), "Color Universal Design"
 PALETTE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",

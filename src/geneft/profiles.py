@@ -12,7 +12,8 @@ from dataclasses import dataclass, fields, replace
 from .tasks import parse_relation
 
 __all__ = ["provenance", "StaticsParams", "GoldilocksParams", "ReponsParams", "FieldtheoryParams",
-           "TwolayerParams", "DualityParams", "PROFILES", "STORED", "resolve", "from_namespace", "stored_config"]
+           "TwolayerParams", "DualityParams", "PROFILES", "STORED", "resolve", "from_namespace",
+           "stored_config"]
 
 
 def _positive_int(name, value):
@@ -123,7 +124,7 @@ class GoldilocksParams:
     widths: tuple = (2, 5, 10, 20)       # heat-map decoder widths (full: 2..100)
     fig7_width: int = 10                 # width of the depth curve (paper Fig. 7: 10)
     seeds: int = 6                       # seeds per cell (paper: 3; full: 10)
-    steps: int = 2000                    # Adam steps per run (paper: 6000, per the teaching notebook; full: 2e4)
+    steps: int = 2000                    # Adam steps per run (full 2e4; teaching notebook 6000)
     compare_relation: str = "greater"    # second heat map
     compare_depths: tuple = (1, 2, 4, 6)
     compare_widths: tuple = (2, 5, 10, 20)
@@ -165,7 +166,7 @@ class ReponsParams:
     gd_draws: int = 400                  # two-repon gradient-descent systems per ratio
     gd_steps: int = 4000                 # their gradient steps
     n: int = 30                          # symbols (paper: 30)
-    relation: str = "mod3"               # task of the phase diagram (paper: mod 3, per the teaching notebook)
+    relation: str = "mod3"               # task of the phase diagram (the teaching notebook: mod 3)
     fraction: float = 0.75               # train fraction (the teaching notebook: 0.75)
     depth: int = 2                       # decoder hidden layers (paper: 3; full 3)
     width: int = 20                      # decoder width (paper: 50; full 50)
@@ -174,10 +175,10 @@ class ReponsParams:
     grid: int = 7                        # grid points per axis (full: 12)
     seeds: int = 1                       # seeds per cell (full: 2; the paper's count is not known)
     steps: int = 4000                    # Adam steps per run (paper: 1e5; full: 1e4)
-    weight_decay: float = 1e-3           # decoder L2 for Fig. 8 (our choice: the paper's value is not known)
+    weight_decay: float = 1e-3           # decoder L2, Fig. 8 (our choice; paper's unknown)
     threshold: float = 0.9               # Table IV accuracy threshold
     grokking_delay: int = 1000           # Table IV delay
-    eval_every: int = 50                 # steps between recorded accuracies (the teaching notebook: 50)
+    eval_every: int = 50                 # steps between recorded accuracies (teaching notebook: 50)
     workers: int = 2                     # worker processes (one per CPU core)
     cache: str | None = None             # run cache directory; None: sweeps.default_cache()
     device: str = "auto"                 # "auto" (CUDA when present), "cpu", "cuda"
@@ -224,7 +225,7 @@ class FieldtheoryParams:
     langevin_burn_in: int = 5_000        # steps before predictions are averaged
     langevin_n_test: int = 500           # test points of the Langevin comparison
     seed: int = 0
-    device: str = "auto"                 # Langevin chains: "auto" (CUDA when present), "cpu", "cuda"
+    device: str = "auto"                 # Langevin chains: "auto" (CUDA if present), "cpu", "cuda"
 
     def __post_init__(self):
         for name in ("d", "lmax", "draws", "n_test"):

@@ -28,5 +28,6 @@ def enabled(progress: bool) -> bool:
 
 
 def bar(iterable=None, *, progress: bool, **kwargs) -> tqdm:
-    """A tqdm console bar over `iterable` (or with `total=`), disabled unless `enabled(progress)`."""
+    """A tqdm console bar over `iterable` (or with `total=`), disabled unless
+    `enabled(progress)`."""
     return tqdm(iterable, disable=not enabled(progress), **kwargs)

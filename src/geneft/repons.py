@@ -80,7 +80,8 @@ def separatrix(a, eta_a: float, eta_x: float):
 
 
 def relative_drift(a, c, eta_a: float, eta_x: float) -> float:
-    """How far C (Eq. 11) wanders along a path a(t), c(t) (each (T,)): ``max |C - C(0)| / |C(0)|``."""
+    """How far C (Eq. 11) wanders along a path a(t), c(t) (each (T,)):
+    ``max |C - C(0)| / |C(0)|``."""
     C = conserved(a, c, eta_a, eta_x)
     return float(np.max(np.abs(C - C[0])) / abs(C[0]))
 

@@ -36,7 +36,8 @@ def book_dir() -> Path:
 
 def parse_parameter(chapter: str, name: str, text: str):
     """The value of parameter `name` of `chapter` from command-line text, typed like the quick
-    profile's value (or, for a list empty there, another profile's): int, float, str (or 'none'), or a list ('1,2,3' or JSON '[1, 2, 3]').
+    profile's value (or, for a list empty there, another profile's): int, float, str (or
+    'none'), or a list ('1,2,3' or JSON '[1, 2, 3]').
 
     Raises:
         ValueError: unknown chapter or parameter (the message lists the valid ones), or text
@@ -55,8 +56,9 @@ def parse_parameter(chapter: str, name: str, text: str):
     try:
         return _typed(default, text)
     except ValueError:
-        kind = "a list" if isinstance(default, tuple) else \
-            {"int": "an integer", "float": "a number", "bool": "true or false"}.get(type(default).__name__, "a string")
+        kinds = {"int": "an integer", "float": "a number", "bool": "true or false"}
+        kind = ("a list" if isinstance(default, tuple)
+                else kinds.get(type(default).__name__, "a string"))
         raise ValueError(f"parameter {name!r} of chapter {chapter!r} takes {kind} "
                          f"(like {default!r}), got {text!r}") from None
 

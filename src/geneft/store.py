@@ -94,7 +94,8 @@ def save(name: str, tables: dict, config: dict, *, wall_s: float, compute_s: flo
             files[table] = hashlib.sha256(data).hexdigest()
         meta = {"format": FORMAT, "name": name, "config": config,
                 "config_hash": config_hash(config),
-                "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                "created": datetime.datetime.now(datetime.timezone.utc).isoformat(
+                    timespec="seconds"),
                 "commit": git_commit(), "versions": versions(),
                 "device": device or device_name("cpu"),
                 "timings": {"wall_s": float(wall_s),
@@ -196,7 +197,8 @@ def _canonical(config: dict) -> str:
     try:
         return json.dumps(config, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"config must hold only JSON values (numbers, strings, lists): {err}")
+        raise ValueError(f"config must hold only JSON values (numbers, strings, lists): "
+                         f"{err}") from None
 
 
 def _check_name(name: str) -> None:

@@ -51,7 +51,8 @@ from .tasks import all_pairs, check_int, parse_relation, train_mask
 from .train import LOSSES, resolve_device, train
 
 __all__ = ["Run", "grid", "run_sweep", "default_cache", "resolve_cache", "ShardIncomplete",
-           "parse_shard", "embedding_paths", "run_of", "write_atomic", "remove_orphans", "CacheWarning",
+           "parse_shard", "embedding_paths", "run_of", "write_atomic", "remove_orphans",
+           "CacheWarning",
            "code_version", "FORMAT", "balanced_batch_size", "to_tables", "from_tables",
            "merge_caches"]
 
@@ -414,7 +415,8 @@ def _train_batch(batch: list[Run], device: str, record: bool = False) -> list[di
     seconds = (time.perf_counter() - start) / len(batch)
     return [{"curve_step": hist.steps.astype(np.int64), "curve_train_acc": hist.train_acc[i],
              "curve_test_acc": hist.test_acc[i], "curve_whole_acc": hist.whole_acc[i],
-             "curve_loss": hist.loss[i], "embeddings": emb[i], "train_s": seconds, **({"path": hist.embeddings[i]} if record else {})}
+             "curve_loss": hist.loss[i], "embeddings": emb[i], "train_s": seconds,
+             **({"path": hist.embeddings[i]} if record else {})}
             for i in range(len(batch))]
 
 

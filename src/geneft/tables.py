@@ -111,6 +111,7 @@ def parameters(chapter: str, params, *, profiles: dict | None = None):
                     + "</tr>")
     label = f"profile {named[0]}" if named else "custom parameters"
     return HTML(f'<details class="geneft-params"><summary>Parameters of this run ({label}); '
-                f'click to show</summary><div class="geneft-table-wrap"><table class="geneft-table">'
+                'click to show</summary><div class="geneft-table-wrap">'
+                '<table class="geneft-table">'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
                 "</details>")

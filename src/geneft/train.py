@@ -1,4 +1,5 @@
-"""Training: many independent models in one batched computation (the paper's Section 2: Adam on the binary cross-entropy).
+"""Training: many independent models in one batched computation (the paper's Section 2, as
+the teaching notebook gives it: Adam on the binary cross-entropy).
 
 Every model trains full batch on its own train split with Adam, with separate learning rates for
 the encoder (eta_enc, the embedding table) and the decoder (eta_dec), optional L2 weight decay on
@@ -28,7 +29,8 @@ __all__ = ["History", "LOSSES", "resolve_device", "train", "train_reference", "a
 
 # loss(output, label) elementwise, and the output value at which the prediction flips to 1
 LOSSES = {
-    "bce": (lambda out, y: F.binary_cross_entropy_with_logits(out, y.expand_as(out), reduction="none"), 0.0),
+    "bce": (lambda out, y: F.binary_cross_entropy_with_logits(out, y.expand_as(out),
+                                                              reduction="none"), 0.0),
     "mse": (lambda out, y: 0.5 * (out - y) ** 2, 0.5),
 }
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8

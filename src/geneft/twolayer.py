@@ -23,7 +23,7 @@ available to us); `claims` turns the verdicts into the scorecard's rows.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -108,7 +108,8 @@ def make_data(ns, d: int, seeds, *, target: str = "latent", tau: float = 0.5,
                          f"d={d}, n_test={n_test}, tau={tau}, ns={list(ns)}, seeds={list(seeds)}")
     phi, n_max, R = TARGETS[target], max(ns), len(ns)
     X = torch.zeros(R, n_max, d, dtype=torch.float64)
-    y, weight = torch.zeros(R, n_max, dtype=torch.float64), torch.zeros(R, n_max, dtype=torch.float64)
+    y = torch.zeros(R, n_max, dtype=torch.float64)
+    weight = torch.zeros(R, n_max, dtype=torch.float64)
     X_test = torch.empty(R, n_test, d, dtype=torch.float64)
     y_test, u = torch.empty(R, n_test, dtype=torch.float64), torch.empty(R, d, dtype=torch.float64)
     for r, (n, seed) in enumerate(zip(ns, seeds)):
