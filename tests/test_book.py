@@ -2,9 +2,12 @@
 the page only); the whole book builds (slow)."""
 import ast
 import json
+import os
 from pathlib import Path
 
 import pytest
+
+from geneft import progress
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ("statics", "goldilocks", "repons", "fieldtheory", "twolayer", "duality")
@@ -20,10 +23,20 @@ def live_view(chapter):
 
 
 def execute(chapter, out, **parameters):
-    """Run the Live Code view of book/<chapter>.md through papermill; return the notebook."""
+    """Run the Live Code view of book/<chapter>.md through papermill, with progress bars off as
+    in the book build (the kernel inherits the environment); return the notebook."""
     papermill = pytest.importorskip("papermill")
-    papermill.execute_notebook(live_view(chapter), str(out), cwd=str(ROOT / "book"),
-                               progress_bar=False, kernel_name="python3", parameters=parameters)
+    before = os.environ.get(progress.ENV)
+    os.environ[progress.ENV] = "0"
+    try:
+        papermill.execute_notebook(live_view(chapter), str(out), cwd=str(ROOT / "book"),
+                                   progress_bar=False, kernel_name="python3",
+                                   parameters=parameters)
+    finally:
+        if before is None:
+            del os.environ[progress.ENV]
+        else:
+            os.environ[progress.ENV] = before
     return json.loads(out.read_text())
 
 
