@@ -14,3 +14,18 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }
 });
+
+// Figures: a tap or click opens the image at full size (on a phone a multi-panel figure is shown
+// at ~350 px, too small to read its labels).
+document.addEventListener("DOMContentLoaded", () => {
+  for (const img of document.querySelectorAll(".bd-article .cell_output img")) {
+    if (img.closest("a")) continue;
+    const link = document.createElement("a");
+    link.href = img.src;
+    link.target = "_blank";
+    link.title = "Open the figure at full size";
+    link.className = "geneft-figure-link";
+    img.replaceWith(link);
+    link.appendChild(img);
+  }
+});
