@@ -3,8 +3,9 @@
 Each chapter glues its scorecard rows as an HTML table (`geneft.scorecard.html`) whose status
 cells carry the class `score-<status>`. This directive counts those cells in every chapter's
 glue data (myst-nb writes it to `<output folder>/<doc>.glue.json` when it executes the chapter)
-and shows one row per chapter and a total. Pages holding the directive are rebuilt on every build,
-so the tally never lags behind the chapters.
+and shows one row per chapter and a subtotal per part of the book (the paper's chapters, the
+related papers'). Rows marked `data-counted="no"` (no claim of the source) are not counted.
+Pages holding the directive are rebuilt on every build, so the tally never lags behind.
 """
 import json
 import re

@@ -1,0 +1,21 @@
+"""The book's scorecard tally (_ext/scorecard_tally.py) counts what the chapters glue."""
+import json
+import sys
+from pathlib import Path
+
+from geneft import scorecard
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
+import scorecard_tally  # noqa: E402
+
+
+def test_tally_counts_each_status_of_a_glued_scorecard_and_skips_uncounted_rows(tmp_path):
+    rows = [scorecard.Claim("A", "a", "p", "o", "t", "reproduced", "x"),
+            scorecard.Claim("B", "b", "p", "o", "t", "partly", "x"),
+            scorecard.Claim("C", "c", "p", "o", "t", "not reproduced", "x"),
+            scorecard.Claim("D", "d", "p", "o", "t", "reproduced", "x", counted=False)]
+    glue = {"scorecard": {"data": {"text/html": scorecard.html("ch", rows).data}}}
+    (tmp_path / "ch.glue.json").write_text(json.dumps(glue))
+    assert scorecard_tally.counts(tmp_path / "ch.glue.json") == {
+        "reproduced": 1, "partly": 1, "not-reproduced": 1, "not-testable": 0}
+    assert scorecard_tally.counts(tmp_path / "missing.glue.json") is None
