@@ -258,7 +258,7 @@ def _read_idx(path):
 
 
 def _mnist(train_per_class, seed):
-    """MNIST from a local copy only (no download): the four .gz IDX files in $GENEFT_MNIST."""
+    """MNIST from a local copy only (no download): the four .gz IDX files in ``$GENEFT_MNIST``."""
     root = Path(os.environ.get("GENEFT_MNIST", "~/.cache/mnist")).expanduser()
     files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
              "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]

@@ -335,7 +335,7 @@ def verdict_table(claims: list) -> pd.DataFrame:
     verdict (the status's mark and word) and the claim, one row per claim.
 
     Raises:
-        ValueError: a claim whose text holds a $ (a table cell is plain text, not math).
+        ValueError: a claim whose text holds a dollar sign (a table cell is plain text, not math).
     """
     from .scorecard import STATUSES
 

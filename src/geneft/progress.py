@@ -22,7 +22,7 @@ _OFF = ("0", "off", "false", "no")
 
 
 def enabled(progress: bool) -> bool:
-    """Whether a bar asked for with `progress` is shown: `progress`, unless $GENEFT_PROGRESS is
+    """Whether a bar asked for with `progress` is shown: `progress`, unless ``$GENEFT_PROGRESS`` is
     one of 0/off/false/no."""
     return bool(progress) and os.environ.get(ENV, "").strip().lower() not in _OFF
 

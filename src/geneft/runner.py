@@ -90,7 +90,7 @@ def run_chapter(chapter: str, profile: str = "quick", params: dict | None = None
     partly executed notebook and a record with "status": "failed" are still written).
 
     With shard "I/N" the chapter's sweeps train only shard I of their batches into the shared
-    run cache (sweeps.run_sweep's `shard`, passed as $GENEFT_SHARD), and the run stops at the
+    run cache (sweeps.run_sweep's `shard`, passed as ``$GENEFT_SHARD``), and the run stops at the
     first sweep other shards still owe: status "shard-done". Run all N shards, then the merge:
     shard "merge" finishes the chapter from the cache without training any sweep run, and
     fails (a PapermillExecutionError naming the missing runs) if a shard has not finished.

@@ -65,7 +65,7 @@ class Stored:
 
 
 def default_root() -> Path:
-    """$GENEFT_DATA if set, else the repository's `data/` folder."""
+    """``$GENEFT_DATA`` if set, else the repository's `data/` folder."""
     return Path(os.environ.get("GENEFT_DATA") or REPO / "data")
 
 

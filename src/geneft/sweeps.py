@@ -134,8 +134,8 @@ def code_version() -> str:
 
 
 def default_cache() -> Path:
-    """Where chapters cache their runs: $GENEFT_CACHE if set, else $XDG_CACHE_HOME/geneft/runs
-    (XDG_CACHE_HOME defaults to ~/.cache)."""
+    """Where chapters cache their runs: ``$GENEFT_CACHE`` if set, else
+    ``$XDG_CACHE_HOME/geneft/runs`` (XDG_CACHE_HOME defaults to ~/.cache)."""
     if os.environ.get("GENEFT_CACHE"):
         return Path(os.environ["GENEFT_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -187,12 +187,12 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
         executor: any concurrent.futures.Executor to train the batches on instead (e.g. a
             Dask cluster's `client.get_executor()`); overrides `workers`.
         shard: "I/N" (1 <= I <= N) to train only every N-th batch, starting with the I-th, into
-            `cache` (job arrays: N jobs fill one shared cache). Default: $GENEFT_SHARD, else
+            `cache` (job arrays: N jobs fill one shared cache). Default: ``$GENEFT_SHARD``, else
             no sharding. If runs of other shards are still missing afterwards, raises
             ShardIncomplete; once all shards are done the same call returns the full table.
             "merge": train nothing, build the table from the cache alone (after `merge_caches`
             has gathered the shards' files), and raise ShardIncomplete if any run is missing.
-        Without `executor` and with $GENEFT_DASK set to a Dask scheduler's address, the batches
+        Without `executor` and with ``$GENEFT_DASK`` set to a Dask scheduler's address, the batches
         go to that Dask cluster (`pip install "dask[distributed]"`).
         progress: tqdm bar over runs.
     Returns:

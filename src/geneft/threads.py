@@ -6,7 +6,7 @@ more busy threads than usable CPUs makes torch several times slower, not faster 
 threads spin while they wait; see `geneft/__init__.py`). One policy, used everywhere:
 
 - `usable_cpus()`: the affinity mask, capped by the cgroup quota (v2 `cpu.max`, v1
-  `cpu.cfs_quota_us / cpu.cfs_period_us`), overridable by $GENEFT_CPUS;
+  `cpu.cfs_quota_us / cpu.cfs_period_us`), overridable by ``$GENEFT_CPUS``;
 - `plan(workers)`: for an ensemble, at most one worker process per usable CPU, and the usable
   CPUs shared out as intra-op threads, so the machine is never oversubscribed.
 
@@ -42,12 +42,12 @@ def cgroup_quota(root: Path = CGROUP) -> float | None:
 
 
 def usable_cpus(*, affinity=None, root: Path = CGROUP) -> int:
-    """CPUs this process may keep busy: $GENEFT_CPUS if set, else the number of CPUs in its
+    """CPUs this process may keep busy: ``$GENEFT_CPUS`` if set, else the number of CPUs in its
     affinity mask (`affinity`, default `os.sched_getaffinity(0)`), capped by the cgroup quota
     rounded down (at least 1).
 
     Raises:
-        ValueError: $GENEFT_CPUS is set but not a positive integer.
+        ValueError: ``$GENEFT_CPUS`` is set but not a positive integer.
     """
     if os.environ.get(ENV):
         value = os.environ[ENV]
