@@ -13,7 +13,7 @@ import numpy as np
 
 __all__ = ["WIDTH", "PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "show",
            "mean_band", "summarize", "cell_map", "embedding_scatter", "phase_diagram",
-           "phase_panels", "curve_panels", "factor_panels", "provenance", "lr_phase_panels",
+           "curve_panels", "factor_panels", "provenance", "lr_phase_panels",
            "embedding_snapshots", "capacity_maps", "embedding_grid"]
 
 # Okabe & Ito (2008), "Color Universal Design"
@@ -120,28 +120,6 @@ def phase_diagram(ax, cells, *, x: str = "lr_enc", y: str = "lr_dec"):
     ax.set(xscale="log", yscale="log", xlim=(ex[0], ex[-1]), ylim=(ey[0], ey[-1]))
     ax.grid(False)
     return ax
-
-
-def phase_panels(cells, fits: dict, bounds: dict, *, by: str = "weight_decay",
-                 rule: float = 10.0):
-    """One `phase_diagram` per value of `by` (paper Figs. 5 and 8), each with its fitted
-    boundary (solid), its boundary points (dots) and the line lr_dec = rule * lr_enc (dashed).
-    `fits` and `bounds` come from `phases.boundary_fits(cells, by)`. Returns the figure."""
-    groups = list(cells.groupby(by))
-    fig, axes = plt.subplots(1, len(groups), figsize=(4.5 * len(groups), 4), sharey=True,
-                             squeeze=False)
-    for ax, (value, group) in zip(axes[0], groups):
-        phase_diagram(ax, group)
-        x = np.array(ax.get_xlim())
-        if np.isfinite(fits[value]["slope"]):
-            ax.plot(x, 10 ** fits[value]["intercept"] * x ** fits[value]["slope"], color="black",
-                    lw=1.5)
-        ax.plot(x, rule * x, ls="--", color="black", lw=1)
-        ax.plot(bounds[value].lr_enc, bounds[value].lr_dec, "k.", ms=5)
-        ax.set(xlabel=r"$\eta_\mathrm{enc}$", title=f"decoder weight decay {value:g}",
-               xlim=x)
-    axes[0, 0].set_ylabel(r"$\eta_\mathrm{dec}$")
-    return fig
 
 
 def curve_panels(axes, curves, columns: dict, *, by: str, label: str = "{}", x: str = "step",
