@@ -263,3 +263,52 @@ def test_describe_peak_names_each_comparison_once():
     ends = describe_peak(peak(seed_stats(curve_table([0.70, 0.90, 0.60]), "depth")))
     assert ends.count("above depth") == 2  # the runner-up is an end: named once
     assert "above depth 0 (the runner-up)" in ends
+
+
+def test_best_share_counts_how_often_each_value_stays_best_under_resampling():
+    from geneft.phases import best_share
+    clear = pd.DataFrame({"depth": [1] * 4 + [2] * 4, "test_acc": [0.6, 0.61, 0.6, 0.62,
+                                                                    0.9, 0.91, 0.9, 0.92]})
+    share = best_share(clear, "depth")
+    assert share.to_dict() == {1: 0.0, 2: 1.0}
+    close = pd.DataFrame({"depth": [1] * 6 + [2] * 6,
+                          "test_acc": [0.8, 0.9, 0.7, 0.85, 0.75, 0.8] * 2})   # same seeds
+    share = best_share(close, "depth", draws=4000)
+    assert share.sum() == pytest.approx(1.0) and 0.3 < share[1] < 0.7
+    assert best_share(close, "depth", draws=50, seed=3).equals(
+        best_share(close, "depth", draws=50, seed=3))                     # deterministic
+    with pytest.raises(ValueError, match="draws must be a positive integer"):
+        best_share(clear, "depth", draws=0)
+    with pytest.raises(ValueError, match="at least two values"):
+        best_share(clear[clear.depth == 1], "depth")
+
+
+def _capacity_runs(rng):
+    """A capacity sweep with a known shape: depth 2 best, depth 0 cannot fit, depth 4 memorizes,
+    width 2 cannot fit; silhouette tracks test accuracy."""
+    rows = []
+    test = {0: 0.6, 1: 0.8, 2: 0.95, 3: 0.8, 4: 0.7}
+    for depth in range(5):
+        for width in (2, 10):
+            for seed in range(6):
+                fit = width > 2 and depth > 0
+                t = test[depth] if width > 2 else 0.62
+                rows.append(dict(depth=depth, width=width, seed=seed,
+                                 train_acc=0.99 if fit else 0.7,
+                                 test_acc=t + rng.normal(0, 0.01),
+                                 phase="memorization" if fit else "confusion",
+                                 silhouette=t - 0.5 + rng.normal(0, 0.01)))
+    return pd.DataFrame(rows)
+
+
+def test_goldilocks_verdicts_read_a_capacity_sweep_of_known_shape(rng):
+    from geneft.phases import goldilocks_verdicts
+    found = goldilocks_verdicts(_capacity_runs(rng), depths=[1, 2, 3, 4], widths=[2, 10],
+                                fig7_width=10)
+    assert set(found["curve"].width) == {10} and set(found["curve"].depth) == set(range(5))
+    assert found["peak"]["best"] == 2 and found["peak"]["interior"]
+    assert found["share"][2] == pytest.approx(1.0)
+    assert found["sides"] == {"memorization": True, "confusion": True,
+                              "deep_train": pytest.approx(0.99),
+                              "weak_train": pytest.approx(0.7)}
+    assert len(found["cells"]) == 8 and found["link"]["significant"]

@@ -36,3 +36,27 @@ def test_uncounted_rows_are_shown_but_left_out_of_the_tally():
     html = scorecard.html("duality", rows).data
     assert html.count('class="score score-reproduced">') == 1      # what the book's tally counts
     assert 'data-counted="no"' in html and "not counted" in html
+
+
+def test_with_full_takes_each_rows_full_size_value_and_status_from_the_same_claim():
+    quick = [Claim("Fig. 7", "a maximum", "p", "best 2", "2 se", "partly", "x"),
+             Claim("Thm 1", "clusters", "p", "rho 0.3", "p < 0.01", "reproduced", "y")]
+    full = [Claim("Thm 1", "clusters", "p", "rho 0.5", "p < 0.01", "reproduced", "y"),
+            Claim("Fig. 7", "a maximum", "p", "best 1", "2 se", "not reproduced", "x")]
+    rows = scorecard.with_full(quick, full)
+    assert [(r.full, r.full_status) for r in rows] == [("best 1", "not reproduced"),
+                                                       ("rho 0.5", "reproduced")]
+    assert [r.status for r in rows] == ["partly", "reproduced"]        # quick statuses kept
+    assert scorecard.with_full(quick, None) == quick
+    with pytest.raises(ValueError, match="lacks the rows"):
+        scorecard.with_full(quick, full[:1])
+    with pytest.raises(ValueError, match="full_status must be one of"):
+        Claim("A", "a", "p", "o", "t", "partly", "x", full_status="fine")
+
+
+def test_full_size_status_is_shown_but_not_counted_twice_by_the_tally():
+    rows = scorecard.with_full([Claim("A", "a", "p", "o", "t", "partly", "x")],
+                               [Claim("A", "a", "p", "o2", "t", "reproduced", "x")])
+    page = html("ch", rows).data
+    assert f'{STATUSES["reproduced"]} reproduced</span>: o2' in page
+    assert page.count('class="score score-') == 1                       # the quick status only

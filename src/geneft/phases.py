@@ -26,8 +26,8 @@ import pandas as pd
 
 __all__ = ["PHASES", "first_crossing", "classify", "classify_table", "phase_map", "representative",
            "phase_boundary", "fit_boundary", "seed_stats", "position", "peak", "shape",
-           "describe_peak", "zone_sides", "best_cell", "phase_counts", "goldilocks_claims",
-           "verdict_table"]
+           "describe_peak", "zone_sides", "best_cell", "phase_counts", "best_share",
+           "goldilocks_verdicts", "goldilocks_claims", "verdict_table"]
 
 PHASES = ("generalization", "grokking", "memorization", "confusion")
 
@@ -291,8 +291,70 @@ def phase_counts(cells: pd.DataFrame) -> dict:
     return {p: int((cells["phase"] == p).sum()) for p in PHASES}
 
 
+def best_share(table: pd.DataFrame, by: str, column: str = "test_acc", *, draws: int = 2000,
+               seed: int = 0) -> pd.Series:
+    """How often each value of `by` is the best one when the seeds are resampled: a bootstrap
+    over seeds of the argmax of the seed-averaged `column` (each value's runs resampled with
+    replacement, independently). Ties go to the smallest value, as in `peak`.
+
+    Returns:
+        Series indexed by the values of `by` (sorted), the share of `draws` in which each is the
+        best; the shares sum to 1.
+
+    Raises:
+        ValueError: `draws` not a positive integer, or fewer than two values of `by`.
+    """
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise ValueError(f"draws must be a positive integer, got {draws!r}")
+    values = np.sort(table[by].unique())
+    if len(values) < 2:
+        raise ValueError(f"{by} must take at least two values, got {list(values)}")
+    rng = np.random.default_rng(seed)
+    means = np.empty((draws, len(values)))
+    for k, v in enumerate(values):
+        runs = table.loc[table[by] == v, column].to_numpy(float)
+        means[:, k] = runs[rng.integers(0, len(runs), (draws, len(runs)))].mean(axis=1)
+    wins = np.bincount(np.argmax(means, axis=1), minlength=len(values))
+    return pd.Series(wins / draws, index=pd.Index(values, name=by), name="share")
+
+
+def goldilocks_verdicts(runs: pd.DataFrame, *, depths, widths, fig7_width: int,
+                        threshold: float = 0.9, z: float = 2.0) -> dict:
+    """The Goldilocks chapter's analysis of one capacity sweep, the same at every size.
+
+    Args:
+        runs: one row per run (a sweep table, or one read back from the results store) with
+            columns depth, width, seed, train_acc, test_acc, phase and silhouette; it holds the
+            depth curve (depths 0 and `depths` at `fig7_width`) and the map (`depths` x `widths`).
+        depths, widths: the paper's depth range and the map's widths.
+        fig7_width: the width of the depth curve.
+        threshold, z: Table IV's accuracy threshold; standard errors a difference must exceed.
+
+    Returns:
+        dict: `curve` (the runs of the depth curve), `peak` (`peak` over `depths`), `share`
+        (`best_share` over `depths`), `cells` (`phase_map` of the map), `sides` (`zone_sides`:
+        deepest decoder of the curve; weakest = depth 0 or the map's narrowest width at its
+        best-fitting depth, whichever fits less) and `link`
+        (`representations.cluster_correlation` of silhouette and test accuracy at alpha 0.01).
+    """
+    from .representations import cluster_correlation
+
+    curve = runs[runs.width == fig7_width]
+    in_range = curve[curve.depth.isin(depths)]
+    cells = phase_map(runs[runs.depth.isin(depths) & runs.width.isin(widths)], ["depth", "width"])
+    curve_peak = peak(seed_stats(in_range, "depth"), z=z)
+    weak = [curve[curve.depth == 0].train_acc.mean(),
+            cells[cells.width == min(widths)].train_acc_mean.max()]
+    sides = zone_sides(curve_peak, curve[curve.depth == max(depths)].train_acc.mean(),
+                       float(np.nanmin(weak)), threshold=threshold)
+    return {"curve": curve, "peak": curve_peak, "share": best_share(in_range, "depth"),
+            "cells": cells, "sides": sides,
+            "link": cluster_correlation(runs.silhouette, runs.test_acc, alpha=0.01)}
+
+
 def goldilocks_claims(curve_peak: dict, sides: dict, link: dict, *, task: str, width: int,
-                      fraction: float, threshold: float = 0.9, z: float = 2.0) -> list:
+                      fraction: float, threshold: float = 0.9, z: float = 2.0,
+                      share: pd.Series | None = None) -> list:
     """The Goldilocks chapter's scorecard rows (`scorecard.Claim`), each status computed here.
 
     Args:
@@ -301,15 +363,19 @@ def goldilocks_claims(curve_peak: dict, sides: dict, link: dict, *, task: str, w
         link: `representations.cluster_correlation` over the runs.
         task, width, fraction: the depth curve's relation label, decoder width, train fraction.
         threshold, z: the accuracy threshold and the number of standard errors used above.
+        share: `best_share` of the depth curve, if known: how often the best depth stays best
+            when the seeds are resampled.
     """
     from .scorecard import Claim, status
 
     c, mark = curve_peak, lambda ok: "yes" if ok else "no"  # noqa: E731
+    resampled = "" if share is None else (f" (best in {share.get(c['best'], 0.0):.0%} of "
+                                          f"resamples of the seeds)")
     return [
         Claim("Fig. 7", f"test accuracy against decoder depth has an interior maximum ({task}, "
               f"width {width}, train fraction {fraction:g})",
               f"a maximum inside depths {c['first']} to {c['last']}",
-              f"best: {describe_peak(c)}; the test accuracy {shape(c)}",
+              f"best: {describe_peak(c)}{resampled}; the test accuracy {shape(c)}",
               f"the best depth beats both ends by more than {z:g} standard errors",
               status(c["interior"]), "gl-experiment"),
         Claim("Abstract (v1)", "a Goldilocks zone: too weak a decoder cannot fit the training "

@@ -6,6 +6,8 @@ Helpers take plain arrays and an Axes, and return the Axes.
 """
 from __future__ import annotations
 
+import textwrap
+
 from importlib.resources import files
 
 import matplotlib.pyplot as plt
@@ -65,6 +67,25 @@ def mean_band(ax, x, values, *, label: str, color: str, marker: str = "o"):
     ux, mean, std = summarize(x, values)
     ax.plot(ux, mean, marker=marker, color=color, label=label, ms=4)
     ax.fill_between(ux, mean - std, mean + std, color=color, alpha=0.2, lw=0)
+    return ax
+
+
+def depth_curve(ax, curve, baseline: float, *, x: str = "depth"):
+    """Train and test accuracy of a capacity sweep's runs against `x` (mean and +/- 1 std over
+    seeds, `mean_band`), with a dashed line at `baseline` (always answering "unrelated")."""
+    mean_band(ax, curve[x], curve.train_acc, label="train", color=PALETTE["sky"])
+    mean_band(ax, curve[x], curve.test_acc, label="test", color=PALETTE["blue"])
+    ax.axhline(baseline, ls="--", color=PALETTE["black"], lw=1, label="always unrelated")
+    ax.set(xlabel=f"decoder {x}" + (" (hidden layers)" if x == "depth" else ""),
+           ylabel="accuracy")
+    return ax
+
+
+def share_bars(ax, share, *, color: str = PALETTE["purple"]):
+    """Bars of `phases.best_share`: how often each value is the best one under resampling of
+    the seeds."""
+    ax.bar(share.index.astype(str), share.to_numpy(), color=color)
+    ax.set(xlabel=f"decoder {share.index.name}", ylabel="share of resamples", ylim=(0, 1))
     return ax
 
 
@@ -168,6 +189,7 @@ def provenance(fig, text: str):
     so it travels with the image. Returns the figure. Put figure legends above the axes
     (`loc="outside upper center"`): saving with a tight box moves one placed "outside lower
     center" onto this line."""
+    text = "\n".join(textwrap.fill(line, 100) for line in text.splitlines())  # within WIDTH
     fig.text(0.01, -0.01, text, fontsize=7, color="0.35", ha="left", va="top")
     fig._geneft_stamped = True
     return fig

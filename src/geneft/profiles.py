@@ -124,7 +124,7 @@ class GoldilocksParams:
     widths: tuple = (2, 5, 10, 20)       # heat-map decoder widths (full: 2..100)
     fig7_width: int = 10                 # width of the depth curve (paper Fig. 7: 10)
     seeds: int = 6                       # seeds per cell (paper: 3; full: 10)
-    steps: int = 2000                    # Adam steps per run (full 2e4; teaching notebook 6000)
+    steps: int = 2000                    # Adam steps per run (full 1e4; teaching notebook 6000)
     compare_relation: str = "greater"    # second heat map
     compare_depths: tuple = (1, 2, 4, 6)
     compare_widths: tuple = (2, 5, 10, 20)
@@ -138,8 +138,10 @@ class GoldilocksParams:
     workers: int = 2                     # worker processes (one per CPU core)
     cache: str | None = None             # run cache directory; None: sweeps.default_cache()
     device: str = "auto"                 # "auto" (CUDA when present), "cpu", "cuda"
+    save_results: bool = False           # write both capacity sweeps to the results store (data/)
 
     def __post_init__(self):
+        _bool("save_results", self.save_results)
         for name in ("n", "fig7_width", "seeds", "steps", "compare_seeds", "compare_steps",
                      "eval_every"):
             _positive_int(name, getattr(self, name))
@@ -365,10 +367,10 @@ PROFILES = {
     },
     "goldilocks": {
         "quick": GoldilocksParams(),
-        "full": GoldilocksParams(widths=(2, 5, 10, 20, 50, 100), seeds=10, steps=20_000,
+        "full": GoldilocksParams(widths=(2, 5, 10, 20, 50, 100), seeds=10, steps=10_000,
                                  compare_depths=(1, 2, 3, 4, 5, 6),
                                  compare_widths=(2, 5, 10, 20, 50, 100), compare_seeds=10,
-                                 compare_steps=20_000),
+                                 compare_steps=10_000, save_results=True),
     },
     "repons": {
         "quick": ReponsParams(),
@@ -428,6 +430,12 @@ def from_namespace(chapter: str, namespace: dict):
 # The sweeps the chapters keep in the results store (geneft.store), with the parameters that
 # decide their numbers: the store's configuration, hence its lookup key.
 STORED = {
+    "goldilocks/capacity": ("relation", "n", "fraction", "depths", "widths", "fig7_width",
+                            "seeds", "steps", "lr", "init_scale", "threshold",
+                            "grokking_delay", "eval_every"),
+    "goldilocks/compare": ("compare_relation", "n", "fraction", "compare_depths",
+                           "compare_widths", "compare_seeds", "compare_steps", "lr",
+                           "init_scale", "threshold", "grokking_delay", "eval_every"),
     "repons/phase-grid": ("relation", "n", "fraction", "depth", "width", "lr_min", "lr_max",
                           "grid", "seeds", "steps", "weight_decay", "eval_every"),
 }

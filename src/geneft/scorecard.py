@@ -8,9 +8,9 @@ is decided in code from the numbers and the tolerance, never typed.
 from __future__ import annotations
 
 import html as _html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-__all__ = ["STATUSES", "Claim", "status", "tally", "html"]
+__all__ = ["STATUSES", "Claim", "status", "tally", "with_full", "html"]
 
 STATUSES = {"reproduced": "✔", "partly": "◐", "not reproduced": "✘", "not testable": "–"}
 
@@ -28,6 +28,8 @@ class Claim:
         status: one of STATUSES (use `status`).
         anchor: the MyST label of the chapter section that tests the claim.
         full: our value at full size from the results store, if there is one.
+        full_status: the status at full size (one of STATUSES), or None when no full-size
+            result is stored (use `with_full`).
         counted: False for a row that is shown but is no claim of the paper (e.g. our own
             extension of it): the book's tally leaves it out.
     """
@@ -41,10 +43,14 @@ class Claim:
     anchor: str
     full: str = "not stored"
     counted: bool = True
+    full_status: str | None = None
 
     def __post_init__(self):
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {list(STATUSES)}, got {self.status!r}")
+        if self.full_status is not None and self.full_status not in STATUSES:
+            raise ValueError(f"full_status must be one of {list(STATUSES)} or None, got "
+                             f"{self.full_status!r}")
 
 
 def status(checks: list[bool] | bool) -> str:
@@ -70,6 +76,26 @@ def _text(text: str) -> str:
                    for k, p in enumerate(parts))
 
 
+def with_full(claims: list[Claim], full: list[Claim] | None) -> list[Claim]:
+    """The rows `claims` (computed at the profile the chapter ran) with the full-size result of
+    each: its value in `full` and its status in `full_status`, taken from the row of `full`
+    (the same claims computed from the stored full-size result) with the same item and claim
+    text. `full=None` (nothing stored) returns `claims` unchanged.
+
+    Raises:
+        ValueError: `full` lacks a row of `claims`.
+    """
+    if full is None:
+        return list(claims)
+    by_key = {(f.item, f.claim): f for f in full}
+    missing = [c.item for c in claims if (c.item, c.claim) not in by_key]
+    if missing:
+        raise ValueError(f"full lacks the rows {missing}; the claims must be computed by the "
+                         "same function at both sizes")
+    return [replace(c, full=by_key[c.item, c.claim].ours,
+                    full_status=by_key[c.item, c.claim].status) for c in claims]
+
+
 def html(chapter: str, claims: list[Claim], profile: str = "quick"):
     """The chapter's rows as an HTML table (IPython.display.HTML), each claim linked to the
     section `<chapter>.html#<anchor>` that tests it. Text between $ signs is set as math."""
@@ -83,8 +109,11 @@ def html(chapter: str, claims: list[Claim], profile: str = "quick"):
         note = "" if c.counted else " (not counted: not a claim of the source)"
         status = (f'<span class="score score-{c.status.replace(" ", "-")}"{mark}>'
                   f"{STATUSES[c.status]} {esc(c.status)}{note}</span>")
+        full = esc(c.full) if c.full_status is None else (
+            f'<span class="score-full score-{c.full_status.replace(" ", "-")}">'
+            f"{STATUSES[c.full_status]} {esc(c.full_status)}</span>: {esc(c.full)}")
         cells = [f'<a href="{esc(chapter)}.html#{esc(c.anchor)}">{esc(c.item)}</a>', status,
-                 esc(c.claim), esc(c.paper), esc(c.ours), esc(c.full), esc(c.tolerance)]
+                 esc(c.claim), esc(c.paper), esc(c.ours), full, esc(c.tolerance)]
         rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
     return HTML('<table class="table scorecard"><thead><tr>'
                 + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"
