@@ -17,6 +17,8 @@ from sphinx.util.docutils import SphinxDirective
 STATUSES = {"reproduced": "✔", "partly": "◐", "not-reproduced": "✘", "not-testable": "–"}
 # A counted row's status cell; rows marked data-counted="no" (our extensions) are left out.
 _CELL = re.compile(r'class="score score-([a-z-]+)">')
+# A counted row's status at full size (from the results store), where one is stored.
+_FULL = re.compile(r'class="score-full score-([a-z-]+)">')
 
 
 class tally_node(nodes.General, nodes.Element):
@@ -29,24 +31,32 @@ class ScorecardTally(SphinxDirective):
         return [tally_node()]
 
 
-def counts(glue_file: Path) -> dict | None:
-    """{status: count} of the scorecard glued in one chapter's glue file, or None."""
+def counts(glue_file: Path, *, full: bool = False) -> dict | None:
+    """{status: count} of the scorecard glued in one chapter's glue file, or None; with
+    `full`, the counted rows' statuses at full size (rows without a stored full-size result
+    are not counted)."""
     if not glue_file.is_file():
         return None
     data = json.loads(glue_file.read_text())
     card = data.get("scorecard", {}).get("data", {}).get("text/html")
     if card is None:
         return None
-    found = _CELL.findall("".join(card) if isinstance(card, list) else card)
+    found = (_FULL if full else _CELL).findall("".join(card) if isinstance(card, list) else card)
     return {s: found.count(s) for s in STATUSES}
+
+
+def _compact(total: dict) -> str:
+    """Full-size counts in a table cell, e.g. "2 ✔ 1 ✘"; "–" if nothing is stored."""
+    stored = sum(total.values())
+    return " ".join(f"{n} {STATUSES[s]}" for s, n in total.items() if n) if stored else "–"
 
 
 def _table(rows):
     table = nodes.table(classes=["geneft-table", "scorecard-tally"])
-    group = nodes.tgroup(cols=6)
+    group = nodes.tgroup(cols=7)
     table += group
-    group.extend(nodes.colspec(colwidth=1) for _ in range(6))
-    head = ["chapter", "claims", *STATUSES.values()]
+    group.extend(nodes.colspec(colwidth=1) for _ in range(7))
+    head = ["chapter", "claims", *STATUSES.values(), "at full size"]
     thead, tbody = nodes.thead(), nodes.tbody()
     group += thead
     group += tbody
@@ -79,19 +89,25 @@ def _resolve(app, doctree, docname):
     folder = Path(env.mystnb_config.output_folder)
     rows, sentences = [], []
     for caption, docs in _parts(env, app.config.root_doc):
-        part = dict.fromkeys(STATUSES, 0)
+        part, part_full = dict.fromkeys(STATUSES, 0), dict.fromkeys(STATUSES, 0)
         for doc in docs:
             found = counts(folder / f"{doc}.glue.json")
             if found is None:
                 continue
+            full = counts(folder / f"{doc}.glue.json", full=True)
             number = env.toc_secnumbers.get(doc, {}).get("", ())
             title = env.titles[doc].astext() if doc in env.titles else doc
             label = ".".join(map(str, number)) + ". " + title if number else title
-            rows.append([label, sum(found.values()), *found.values()])
+            rows.append([label, sum(found.values()), *found.values(), _compact(full)])
             part = {s: part[s] + found[s] for s in STATUSES}
+            part_full = {s: part_full[s] + full[s] for s in STATUSES}
         if sum(part.values()):
-            rows.append([f"{caption}: all", sum(part.values()), *part.values()])
-            sentences.append(f"{caption}: {sum(part.values())} claims, {_words(part)}.")
+            rows.append([f"{caption}: all", sum(part.values()), *part.values(),
+                         _compact(part_full)])
+            stored = sum(part_full.values())
+            sentences.append(f"{caption}: {sum(part.values())} claims, {_words(part)}; at full "
+                             f"size {stored} of them have been run"
+                             + (f", {_words(part_full)}." if stored else "."))
     for node in placeholders:
         node.replace_self([nodes.paragraph(text=" ".join(sentences)), _table(rows)] if rows else
                           nodes.paragraph(text="No chapter has been executed yet."))

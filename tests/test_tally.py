@@ -19,3 +19,21 @@ def test_tally_counts_each_status_of_a_glued_scorecard_and_skips_uncounted_rows(
     assert scorecard_tally.counts(tmp_path / "ch.glue.json") == {
         "reproduced": 1, "partly": 1, "not-reproduced": 1, "not-testable": 0}
     assert scorecard_tally.counts(tmp_path / "missing.glue.json") is None
+
+
+def test_tally_counts_full_size_statuses_of_counted_rows_that_have_one(tmp_path):
+    quick = [scorecard.Claim("A", "a", "p", "o", "t", "reproduced", "x"),
+             scorecard.Claim("B", "b", "p", "o", "t", "partly", "x"),
+             scorecard.Claim("C", "c", "p", "o", "t", "partly", "x"),
+             scorecard.Claim("D", "d", "p", "o", "t", "reproduced", "x", counted=False)]
+    full = [scorecard.Claim("A", "a", "p", "o", "t", "not reproduced", "x"),
+            scorecard.Claim("B", "b", "p", "o", "t", "reproduced", "x"),
+            scorecard.Claim("D", "d", "p", "o", "t", "reproduced", "x", counted=False)]
+    rows = scorecard.with_full(quick[:2] + quick[3:], full) + [quick[2]]   # C: nothing stored
+    glue = {"scorecard": {"data": {"text/html": scorecard.html("ch", rows).data}}}
+    (tmp_path / "ch.glue.json").write_text(json.dumps(glue))
+    assert scorecard_tally.counts(tmp_path / "ch.glue.json", full=True) == {
+        "reproduced": 1, "partly": 0, "not-reproduced": 1, "not-testable": 0}
+    assert scorecard_tally._compact({"reproduced": 1, "partly": 0, "not-reproduced": 1,
+                                     "not-testable": 0}) == "1 ✔ 1 ✘"
+    assert scorecard_tally._compact(dict.fromkeys(scorecard_tally.STATUSES, 0)) == "–"

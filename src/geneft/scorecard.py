@@ -110,7 +110,7 @@ def html(chapter: str, claims: list[Claim], profile: str = "quick"):
         status = (f'<span class="score score-{c.status.replace(" ", "-")}"{mark}>'
                   f"{STATUSES[c.status]} {esc(c.status)}{note}</span>")
         full = esc(c.full) if c.full_status is None else (
-            f'<span class="score-full score-{c.full_status.replace(" ", "-")}">'
+            f'<span class="score-full score-{c.full_status.replace(" ", "-")}"{mark}>'
             f"{STATUSES[c.full_status]} {esc(c.full_status)}</span>: {esc(c.full)}")
         cells = [f'<a href="{esc(chapter)}.html#{esc(c.anchor)}">{esc(c.item)}</a>', status,
                  esc(c.claim), esc(c.paper), esc(c.ours), full, esc(c.tolerance)]
