@@ -383,7 +383,8 @@ def test_scorecard_claims_statuses():
     # the boundary at 10^1.5 = 31.6 is more than a factor 3 from the rule: slope only
     assert [c.status for c in claims] == ["reproduced", "reproduced", "partly",
                                           "not reproduced"]
-    assert claims[3].full.endswith(": reproduced") and "at least 32" in claims[3].ours
+    assert claims[3].full_status == "reproduced" and "at least 32" in claims[3].ours
+    assert claims[2].full_status == "partly" and claims[0].full_status == "reproduced"
     assert "cells allow 0.00–2.00" in claims[2].ours
     scorecard.html("repons", claims)            # every $ balanced
 

@@ -642,7 +642,8 @@ def scorecard_claims(*, drift: float, ratios, mc, quick: PhaseGrid,
     return [
         Claim("Fig. 4 / Eq. 11", "$C = a^2/2\\eta_A - c^2/\\eta_x$ is conserved along Eq. 10",
               "conserved", f"relative drift {drift:.1e} (ODE solver)", "drift below $10^{-2}$",
-              status(drift < 1e-2), "rp-theory", full="the same at every profile"),
+              status(drift < 1e-2), "rp-theory", full="the same at every profile",
+              full_status=status(drift < 1e-2)),
         Claim("Fig. 6 / Eq. 12", "$p_r = \\frac{2}{\\pi}\\arctan\\rho$ with $\\rho = "
               "\\sqrt{\\eta_x/2\\eta_A}$; $p_r = 0.5$ at $\\rho = 1$",
               "$p_r(\\rho = 1) = 0.5$", f"$p_r(\\rho = 1)$ = {half:.3f}; Monte Carlo within "
@@ -654,14 +655,14 @@ def scorecard_claims(*, drift: float, ratios, mc, quick: PhaseGrid,
               f"slope 1, ratio ≲ {RULE:.0f}", boundary_text(quick.off, quick.slopes(0.0)),
               f"slope 1 ± {SLOPE_TOL}; ratio within a factor {RATIO_FACTOR:.0f} of {RULE:.0f} "
               "(our tolerance)", _fig5_status(quick.off), "rp-phase",
-              full=f"{boundary_text(full.off, full.slopes(0.0))}: {_fig5_status(full.off)}"
-              if full else
-              "not stored"),
+              full=boundary_text(full.off, full.slopes(0.0)) if full else "not stored",
+              full_status=_fig5_status(full.off) if full else None),
         Claim("Fig. 8", f"decoder weight decay ({quick.weight_decay:g}, our choice) does not "
               "shift the boundary", "not shifted", _fig8_text(quick),
               f"shift within a factor {RATIO_FACTOR:.0f} (our tolerance)", _fig8_status(quick),
               "rp-phase",
-              full=f"{_fig8_text(full)}: {_fig8_status(full)}" if full else "not stored"),
+              full=_fig8_text(full) if full else "not stored",
+              full_status=_fig8_status(full) if full else None),
     ]
 
 
