@@ -19,13 +19,16 @@ def test_greater_has_trivial_group(n):
 
 @pytest.mark.parametrize("n", range(3, 61))
 def test_mod_k_closed_form(n):
-    for k in (2, 3, 5):
-        if n % k == 0 and n // k >= 1:
-            expected = math.factorial(k) * math.factorial(n // k) ** k
-            rel = make_relation("mod", n, k=k)
-            assert aut_order(rel) == expected
-            assert description_length(rel) == pytest.approx(
-                math.log2(math.factorial(n) // expected), abs=1e-9)
+    """Residues mod k split n symbols into r = n mod k classes of ceil(n/k) and k - r of
+    floor(n/k); an automorphism permutes within classes and swaps classes of equal size."""
+    for k in (k for k in (2, 3, 5) if k <= n):               # k > n is refused
+        big, small, r = -(-n // k), n // k, n % k
+        expected = (math.factorial(r) * math.factorial(k - r)
+                    * math.factorial(big) ** r * math.factorial(small) ** (k - r))
+        rel = make_relation("mod", n, k=k)
+        assert aut_order(rel) == expected
+        assert description_length(rel) == pytest.approx(
+            math.log2(math.factorial(n) // expected), abs=1e-9)
 
 
 @pytest.mark.parametrize("n", range(3, 61))
