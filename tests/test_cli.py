@@ -75,7 +75,7 @@ def test_goldilocks_parameters_are_checked(given, message):
 
 def test_goldilocks_full_profile_is_the_paper_size():
     full = resolve("goldilocks", "full")
-    assert full.widths == (2, 5, 10, 20, 50, 100) and full.seeds == 10 and full.steps == 20_000
+    assert full.widths == (2, 5, 10, 20, 50, 100) and full.seeds == 10 and full.steps == 10_000
 
 
 @pytest.mark.parametrize("given, message", [
