@@ -26,7 +26,7 @@ def test_statics_mod3_aut_is_exact_integer(capsys):
 
 @pytest.mark.parametrize("argv, match", [
     (["statics", "--relation", "foo"], "invalid choice"),
-    (["statics", "--relation", "mod", "--k", "1"], "k must be >= 2"),
+    (["statics", "--relation", "mod", "--k", "1"], "k must be in 2..30"),
     (["statics", "--relation", "greater", "--a", "3"], "--a applies only"),
     (["statics", "--relation", "bipartite", "--a", "30"], "a must be in 1..29"),
     (["statics", "--relation", "mod", "--alpha", "1.5"], "--alpha"),
@@ -88,6 +88,17 @@ def test_goldilocks_full_profile_is_the_paper_size():
 def test_repons_parameters_are_checked(given, message):
     with pytest.raises(ValueError, match=message):
         resolve("repons", **given)
+
+
+@pytest.mark.parametrize("given, message", [
+    (dict(workers=0), "workers must be"),
+    (dict(cache=3), "cache must be"),
+    (dict(device="tpu"), "device must be one of"),
+    (dict(save_results="yes"), "save_results must be true or false"),
+], ids=["workers", "cache", "device", "save"])
+def test_statics_engine_parameters_are_checked(given, message):
+    with pytest.raises(ValueError, match=message):
+        resolve("statics", **given)
 
 
 def test_help_lists_every_chapter_that_run_knows():

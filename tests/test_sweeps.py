@@ -38,7 +38,9 @@ def test_grid_is_the_cartesian_product_first_axis_slowest():
     (dict(relation="mod1"), "k must be"),
     (dict(lr_dec=0), "lr_dec must be a positive"),
     (dict(loss="hinge"), "loss must be one of"),
-], ids=["unknown", "empty", "fraction", "relation", "lr", "loss"])
+    (dict(decoder="cnn"), "decoder must be one of"),
+    (dict(decoder="ideal", relation="bipartite10"), "decoder 'ideal' exists for relation famil"),
+], ids=["unknown", "empty", "fraction", "relation", "lr", "loss", "decoder", "no-ideal"])
 def test_grid_rejects_bad_settings(axes, message):
     with pytest.raises(ValueError, match=message):
         grid(**axes)
@@ -294,3 +296,40 @@ def test_balanced_batch_size(count, workers, size):
     assert got == size and got <= 64
     batches = -(-count // got)
     assert batches % workers == 0 or batches < workers
+
+
+def test_runs_of_the_mlp_decoder_keep_their_keys_and_cache_files(tmp_path):
+    """`decoder` came after the cache format: at its default it is left out of the key and of
+    the file, so keys and files of earlier runs stay valid."""
+    import hashlib
+    from dataclasses import asdict
+
+    run = Run(**TINY)
+    before = {k: v for k, v in asdict(run).items() if k != "decoder"}   # the fields until then
+    text = json.dumps({"run": before, "code": sweeps.code_version()}, sort_keys=True)
+    assert run.key() == hashlib.sha256(text.encode()).hexdigest()
+    run_sweep([run], cache=tmp_path)
+    assert json.loads((tmp_path / f"{run.key()}.json").read_text())["run"] == before
+    ideal = Run(**TINY, decoder="ideal")
+    assert ideal.key() != run.key() and "decoder" in ideal.settings()
+
+
+def test_an_ideal_run_trains_the_ideal_decoder_of_its_family():
+    """Differential: run_sweep's ideal runs against models.ideal_config trained directly, with
+    the same splits and initial embeddings per seed."""
+    from geneft.models import ideal_config, init_ensemble
+    from geneft.fasttrain import train        # the trainer run_sweep uses
+    from geneft.tasks import all_pairs, parse_relation, train_mask
+
+    runs = grid(relation="greater", n=8, fraction=[0.3, 0.6], seed=[0, 1], decoder="ideal",
+                depth=3, width=9, steps=20, eval_every=10)
+    assert {(r.dim, r.depth, r.width, r.mode) for r in runs} == {(1, 0, 1, "difference")}
+    table = run_sweep(runs)
+    _, labels = all_pairs(parse_relation("greater", 8))
+    masks = np.stack([train_mask(64, r.fraction, r.seed) for r in runs])
+    model = init_ensemble(ideal_config("order", n=8), [r.seed for r in runs])
+    hist = train(model, labels, masks, steps=20, eval_every=10)
+    for i, row in table.iterrows():        # equal up to float rounding of the two trainers
+        np.testing.assert_allclose(row.embeddings, model.embeddings[i].numpy(), atol=1e-5)
+        assert np.abs(row.curve_whole_acc - hist.whole_acc[i]).max() <= 1 / 64   # one pair
+    assert sweeps.run_of(table.iloc[0]) == runs[0]

@@ -4,7 +4,7 @@ import torch
 
 from geneft.models import ModelConfig, ideal_config, init_ensemble
 from geneft.tasks import all_pairs, make_relation, train_mask
-from geneft.train import fraction_sweep, resolve_device, train, train_reference
+from geneft.train import resolve_device, train, train_reference
 
 
 def _setup(cfg, seeds, fractions):
@@ -43,19 +43,17 @@ def test_whole_accuracy_is_weighted_mean():
 
 
 def test_same_seed_same_numbers():
-    rel = make_relation("greater", 10)
     cfg = ModelConfig(n=10, depth=1, width=6, mode="difference")
-    a = fraction_sweep(rel, cfg, [0.3, 0.6], [0, 1], steps=30, device="cpu")
-    b = fraction_sweep(rel, cfg, [0.3, 0.6], [0, 1], steps=30, device="cpu")
-    assert np.array_equal(a["history"].loss, b["history"].loss)
-    assert list(a["fraction"]) == [0.3, 0.3, 0.6, 0.6] and list(a["seed"]) == [0, 1, 0, 1]
+    labels, masks = _setup(cfg, [0, 1, 0, 1], [0.3, 0.3, 0.6, 0.6])
+    a, b = (train(init_ensemble(cfg, [0, 1, 0, 1]), labels, masks, steps=30) for _ in range(2))
+    assert np.array_equal(a.loss, b.loss)
 
 
 def test_training_learns_mod3():
-    rel = make_relation("mod", 12, k=3)
-    res = fraction_sweep(rel, ModelConfig(n=12, depth=1, width=16, mode="squared"), [0.8], [0],
-                         steps=600, lr_enc=1e-2, lr_dec=1e-2)
-    assert res["train_acc"][0] > 0.95
+    cfg = ModelConfig(n=12, depth=1, width=16, mode="squared")
+    labels, masks = _setup(cfg, [0], [0.8])
+    hist = train(init_ensemble(cfg, [0]), labels, masks, steps=600, lr_enc=1e-2, lr_dec=1e-2)
+    assert hist.train_acc[0, -1] > 0.95
 
 
 def test_bad_inputs():
@@ -74,5 +72,3 @@ def test_bad_inputs():
         train(model, labels, masks, steps=5, lr_dec=[1e-3, 1e-3])
     with pytest.raises(ValueError, match="device must be"):
         resolve_device("tpu")
-    with pytest.raises(ValueError, match="config.n"):
-        fraction_sweep(make_relation("mod", 8), cfg, [0.5], [0], steps=2)

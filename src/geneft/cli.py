@@ -63,22 +63,24 @@ def _run(args, parser) -> int:
     # Imported here, not at the top: they load torch (1 s), which `geneft --help` and
     # `geneft statics` do not need.
     from .profiles import resolve
-    from .runner import CHAPTERS, parse_parameter, run_chapter
-    from .sweeps import merge_caches, parse_shard, resolve_cache
+    from .runner import (CHAPTERS, Terminated, absolute_paths, check_folders, check_shard,
+                         parse_parameter, run_chapter)
+    from .sweeps import merge_caches, resolve_cache
 
     chapters = list(CHAPTERS) if args.chapter == "all" else [args.chapter]
     if args.chapter != "all" and args.chapter not in CHAPTERS:
         parser.error(f"chapter must be one of {list(CHAPTERS) + ['all']}, got {args.chapter!r}")
     plans = []
     try:  # check every chapter's parameters before running any
-        if args.shard:
-            parse_shard(args.shard)
         for chapter in chapters:
             given = {name: parse_parameter(chapter, name, text) for name, text in args.p
                      if args.chapter != "all" or name in _fields(chapter)}
             if args.device:
                 given["device"] = args.device
-            resolve(chapter, args.profile, **given)
+            given = absolute_paths(given)        # where the user typed them, not book/
+            resolved = resolve(chapter, args.profile, **given)
+            check_shard(chapter, "merge" if args.command == "merge" else args.shard, resolved)
+            check_folders(resolved, args.out)    # writable before anything runs
             plans.append((chapter, given))
         if args.chapter == "all":
             unknown = {n for n, _ in args.p} - set().union(*map(_fields, chapters))
@@ -104,6 +106,13 @@ def _run(args, parser) -> int:
         try:
             record = run_chapter(chapter, args.profile, given, out=args.out, shard=shard,
                                  progress=not args.quiet)
+        except ValueError as err:         # bad input found by run_chapter's own checks
+            parser.error(str(err))
+        except (KeyboardInterrupt, Terminated) as err:
+            name = "SIGINT" if isinstance(err, KeyboardInterrupt) else "SIGTERM"
+            print(f"geneft {args.command}: {chapter} interrupted by {name}; its record says "
+                  f"so in {args.out}", file=sys.stderr)
+            return 130 if name == "SIGINT" else 143
         except Exception as err:          # a failed cell: papermill's error names its type
             if args.command != "merge" or getattr(err, "ename", None) != "ShardIncomplete":
                 raise
@@ -147,7 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     _chapter_arguments(run)
     run.add_argument("--shard", metavar="I/N", help="train only shard I of N of each sweep "
-                     "into the shared run cache (job arrays); then `geneft merge`")
+                     "into the shared run cache, then `geneft merge`; 'auto': I and N of this "
+                     "task of a Slurm job array ($SLURM_ARRAY_TASK_ID, _MIN, _COUNT or _MAX); "
+                     "chapters statics, goldilocks, repons (docs/slurm/)")
     run.set_defaults(func=_run, subparser=run, command="run")
 
     merge = sub.add_parser("merge", help="finish a sharded chapter run from the shards' caches",
@@ -155,8 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "into the chapter's run cache, then execute the chapter from the "
                            "cache alone, training no sweep run; exits 1 naming what is missing "
                            "if a shard has not finished. Same parameters as the shards' run.",
-                           epilog="example (SLURM array of 4, then one merge job):\n"
-                           "  geneft run repons --profile full --shard $SLURM_ARRAY_TASK_ID/4\n"
+                           epilog="example (a Slurm job array, then one merge job; "
+                           "templates in docs/slurm/):\n"
+                           "  geneft run repons --profile full --shard auto\n"
                            "  geneft merge repons --profile full",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     _chapter_arguments(merge)

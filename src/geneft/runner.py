@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import platform
+import signal
+import threading
 import time
 from dataclasses import asdict, fields
 from datetime import datetime, timezone
@@ -20,9 +22,14 @@ from .profiles import PROFILES, resolve
 from .store import REPO, device_name, git_commit, versions
 from .sweeps import parse_shard, write_atomic
 
-__all__ = ["CHAPTERS", "book_dir", "parse_parameter", "run_chapter"]
+__all__ = ["CHAPTERS", "SHARDED", "Terminated", "book_dir", "parse_parameter", "check_shard",
+           "absolute_paths", "check_folders", "kernel_environment", "run_chapter"]
 
 CHAPTERS = tuple(PROFILES)          # statics, goldilocks, repons: book/<name>.md
+# The chapters whose training goes through sweeps.run_sweep, so --shard can split it, with the
+# passes of the shards each needs: a shard stops at the first sweep that other shards still owe
+# runs of, so a sweep whose runs depend on an earlier sweep's results is reached a pass later.
+SHARDED = {"statics": 1, "goldilocks": 3, "repons": 1}
 
 
 def book_dir() -> Path:
@@ -80,34 +87,59 @@ def _typed(default, text: str):
     return float(text)
 
 
+def check_shard(chapter: str, shard: str | None, params=None) -> str | None:
+    """The shard a run of `chapter` trains: None (all), "merge", or "I/N", with "auto" read
+    from Slurm's job-array variables (`sweeps.slurm_shard`).
+
+    Raises:
+        ValueError: a chapter with nothing to split (not in SHARDED), a malformed shard, a Slurm
+            variable missing for "auto", or `params` (the resolved parameters) without a cache.
+    """
+    if not shard:
+        return None
+    if chapter not in SHARDED:
+        raise ValueError(f"chapter {chapter!r} has nothing to split or merge: its training does "
+                         f"not go through the sweep engine (chapters with --shard: "
+                         f"{list(SHARDED)}); run it without --shard")
+    if params is not None and str(params.cache) == "off":
+        raise ValueError("shards share their runs through the run cache; cache 'off' has none")
+    if shard == "merge":
+        return shard
+    return "{}/{}".format(*parse_shard(shard))
+
+
 def run_chapter(chapter: str, profile: str = "quick", params: dict | None = None, *,
                 device: str | None = None, out: str | os.PathLike = "runs",
                 shard: str | None = None, progress: bool = True) -> Path:
     """Execute one chapter with papermill and write <out>/<chapter>-<profile>.ipynb and .json.
 
     Returns the path of the run record. Raises ValueError for a bad chapter, profile or
-    parameter before anything runs; papermill's PapermillExecutionError if a cell fails (the
-    partly executed notebook and a record with "status": "failed" are still written).
+    parameter, or a folder it cannot write (`check_folders`), before anything runs;
+    papermill's PapermillExecutionError if a cell fails (the partly executed notebook and a
+    record with "status": "failed" are still written). On SIGINT (KeyboardInterrupt) or
+    SIGTERM (Terminated) the record is written with "status": "interrupted" and the signal.
+    A relative `cache` (or ``$GENEFT_CACHE``, ``$GENEFT_DATA``) is taken relative to the
+    caller's working directory, not the kernel's (book/).
 
-    With shard "I/N" the chapter's sweeps train only shard I of their batches into the shared
-    run cache (sweeps.run_sweep's `shard`, passed as ``$GENEFT_SHARD``), and the run stops at the
-    first sweep other shards still owe: status "shard-done". Run all N shards, then the merge:
-    shard "merge" finishes the chapter from the cache without training any sweep run, and
-    fails (a PapermillExecutionError naming the missing runs) if a shard has not finished.
-    The same command without --shard also finishes it, training whatever is missing.
+    With shard "I/N" (or "auto": a Slurm job array's task, see `check_shard`) the chapter's
+    sweeps train only shard I of their batches into the shared run cache (sweeps.run_sweep's
+    `shard`, passed as ``$GENEFT_SHARD``), and the run stops at the first sweep other shards
+    still owe: status "shard-done". Run all N shards (SHARDED[chapter] passes of them), then
+    the merge: shard "merge" finishes the chapter from the cache without training any sweep
+    run, and fails (a PapermillExecutionError naming the missing runs) if a shard has not
+    finished. The same command without --shard also finishes it, training whatever is missing.
+    A chapter not in SHARDED raises ValueError for any shard.
     """
     import jupytext
     import papermill
 
-    params = dict(params or {})
+    params = absolute_paths(params)
     if device is not None:
         params["device"] = device
     resolved = resolve(chapter, profile, **params)          # validates everything first
+    shard = check_shard(chapter, shard, resolved)
     merge = shard == "merge"
-    if shard and not merge:
-        parse_shard(shard)                                   # validates "I/N"
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = check_folders(resolved, out)
     stem = f"{chapter}-{profile}" + (f"-shard{shard.replace('/', 'of')}"
                                      if shard and not merge else "")
     notebook = out / f"{stem}.ipynb"
@@ -116,8 +148,10 @@ def run_chapter(chapter: str, profile: str = "quick", params: dict | None = None
                              for k, v in asdict(resolved).items()},
               "notebook": str(notebook), "started": _now(), **_provenance()}
     start = time.perf_counter()
-    saved = os.environ.get("GENEFT_SHARD")
-    os.environ["GENEFT_SHARD"] = shard or ""
+    environ = kernel_environment(shard)
+    saved = {name: os.environ.get(name) for name in environ}
+    os.environ.update(environ)       # the kernel inherits them; its working directory is book/
+    handlers = _catch_termination()
     try:
         papermill.execute_notebook(jupytext.read(book_dir() / f"{chapter}.md"), str(notebook),
                                    parameters={"profile": profile, **params},
@@ -129,15 +163,82 @@ def run_chapter(chapter: str, profile: str = "quick", params: dict | None = None
             else "failed"
         if record["status"] == "failed":
             raise
+    except (KeyboardInterrupt, Terminated) as err:
+        record["status"] = "interrupted"
+        record["signal"] = "SIGINT" if isinstance(err, KeyboardInterrupt) else "SIGTERM"
+        raise
     except BaseException:
         record["status"] = "failed"
         raise
     finally:
-        _restore("GENEFT_SHARD", saved)
+        for name, value in saved.items():
+            _restore(name, value)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
         record["shard"] = shard
         record["wall_s"] = round(time.perf_counter() - start, 3)
         write_atomic(out / f"{stem}.json", json.dumps(record, indent=2, default=str))
     return out / f"{stem}.json"
+
+
+class Terminated(BaseException):
+    """The process received SIGTERM while a chapter ran (raised like KeyboardInterrupt for
+    SIGINT, so the run record is still written)."""
+
+
+# Environment variables that hold paths: made absolute before the kernel, whose working
+# directory is book/, reads them.
+_PATH_VARIABLES = ("GENEFT_CACHE", "GENEFT_DATA")
+
+
+def kernel_environment(shard: str | None = None) -> dict:
+    """The environment variables a chapter's kernel gets besides ours: ``$GENEFT_SHARD`` and
+    the path variables (``$GENEFT_CACHE``, ``$GENEFT_DATA``) made absolute here."""
+    return {"GENEFT_SHARD": shard or "",
+            **{name: os.path.abspath(os.path.expanduser(os.environ[name]))
+               for name in _PATH_VARIABLES if os.environ.get(name)}}
+
+
+def absolute_paths(params: dict | None) -> dict:
+    """`params` with a relative `cache` directory made absolute where the caller is: the
+    kernel that runs the chapter works in book/, so "runs/cache" would land there."""
+    params = dict(params or {})
+    cache = params.get("cache")
+    if isinstance(cache, str) and cache.strip() and cache != "off":
+        params["cache"] = os.path.abspath(os.path.expanduser(cache))
+    return params
+
+
+def check_folders(resolved, out: str | os.PathLike) -> Path:
+    """The folders a run writes to, checked before it starts: `out` (created if missing), the
+    run cache of a chapter that has one, and the results store when `save_results` is on.
+    Returns `out` as a Path.
+
+    Raises:
+        ValueError: naming the folder that cannot be written and why.
+    """
+    from .store import default_root
+    from .sweeps import check_writable, resolve_cache
+
+    out = check_writable(out, "--out")
+    cache = resolve_cache(getattr(resolved, "cache", "off"))
+    if cache is not None:
+        check_writable(cache, "cache")
+    if getattr(resolved, "save_results", False):
+        check_writable(default_root(), "results store (save_results)")
+    return out
+
+
+def _catch_termination() -> dict:
+    """Make SIGTERM raise Terminated in this (main) thread, so a killed run still writes its
+    record; returns the handlers to put back. Elsewhere than the main thread: nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signal.SIGTERM: signal.signal(signal.SIGTERM, _terminate)}
+
+
+def _terminate(signum, frame):
+    raise Terminated(f"received signal {signal.Signals(signum).name}")
 
 
 def _restore(name: str, value: str | None) -> None:

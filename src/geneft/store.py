@@ -5,11 +5,13 @@ it. One stored result is a folder `<root>/<name>/<config hash>/` holding
 
 - one gzipped CSV per table (`<table>.csv.gz`), plain text that any tool reads;
 - `meta.json`: the configuration and its hash, the git commit, package versions, the device,
-  the wall time and the summed training time, the creation date, and a SHA-256 of every table.
+  the wall time and the summed training time, the creation date, a SHA-256 of every table, and
+  a SHA-256 of the metadata itself (so the provenance shown under a figure cannot be edited).
 
 A result is looked up by name and configuration, so a chapter finds exactly the run made with the
 parameters it asks for. Writes are atomic (a temporary folder, renamed into place), reads check
-the hash, the configuration and every checksum, and a bad result warns and reads as absent.
+every field, the hash, the configuration and every checksum, and a bad result (a deleted
+`meta.json` included) warns and reads as absent.
 Nothing is unpickled: tables are CSV, metadata is JSON.
 """
 from __future__ import annotations
@@ -19,6 +21,7 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import os
 import platform
 import shutil
@@ -26,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,6 +105,7 @@ def save(name: str, tables: dict, config: dict, *, wall_s: float, compute_s: flo
                 "timings": {"wall_s": float(wall_s),
                             "compute_s": None if compute_s is None else float(compute_s)},
                 "files": files}
+        meta["sha256"] = _meta_digest(meta)
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
         for path in tmp.iterdir():
             with open(path, "rb") as f:
@@ -120,29 +125,72 @@ def save(name: str, tables: dict, config: dict, *, wall_s: float, compute_s: flo
 
 def load(name: str, config: dict, root: str | os.PathLike | None = None) -> Stored | None:
     """The stored result `name` of exactly `config`, or None if there is none. A result that
-    fails validation (edited or truncated file, wrong configuration) warns and gives None."""
+    fails validation (an edited, truncated or missing file, a wrong configuration, a field of
+    `meta.json` missing or of the wrong type) warns with a StoreWarning naming its folder and
+    gives None."""
     _check_name(name)
     config = json.loads(_canonical(config))
     folder = Path(root or default_root()) / name / config_hash(config)
-    if not (folder / "meta.json").exists():
+    if not folder.exists():
         return None
     try:
         meta = json.loads((folder / "meta.json").read_text())
-        if meta.get("format") != FORMAT or meta.get("name") != name:
-            raise ValueError(f"format or name is not {FORMAT!r}/{name!r}")
-        if meta.get("config") != config or meta.get("config_hash") != config_hash(config):
-            raise ValueError("its configuration differs from the one asked for")
+        _check_meta(meta, name, config)
         tables = {}
         for table, sha in meta["files"].items():
             data = (folder / f"{table}.csv.gz").read_bytes()
             if hashlib.sha256(data).hexdigest() != sha:
                 raise ValueError(f"checksum mismatch in {table}.csv.gz")
             tables[table] = pd.read_csv(io.BytesIO(gzip.decompress(data)))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+    except (OSError, EOFError, zlib.error, ValueError, KeyError, TypeError,
+            AttributeError, RecursionError) as err:   # FileNotFoundError: a file was deleted
         warnings.warn(f"stored result {folder} is invalid ({err}); ignoring it", StoreWarning,
                       stacklevel=2)
         return None
     return Stored(tables, meta)
+
+
+def _check_meta(meta, name: str, config: dict) -> None:
+    """Every field of a stored result's meta.json that is read: present, of its type, and
+    covered by the metadata's own checksum (so an edited device, commit or timing is caught)."""
+    if not isinstance(meta, dict):
+        raise ValueError(f"meta.json holds a JSON {type(meta).__name__}, not an object")
+    if not isinstance(meta.get("sha256"), str) or meta["sha256"] != _meta_digest(meta):
+        raise ValueError("meta.json checksum missing or mismatched")
+    if meta.get("format") != FORMAT or meta.get("name") != name:
+        raise ValueError(f"format or name is not {FORMAT!r}/{name!r}")
+    if meta.get("config") != config or meta.get("config_hash") != config_hash(config):
+        raise ValueError("its configuration differs from the one asked for")
+    for field, kind in (("created", str), ("commit", str), ("device", str), ("versions", dict),
+                        ("timings", dict), ("files", dict)):
+        if not isinstance(meta.get(field), kind) or not meta[field]:
+            raise ValueError(f"meta.json field {field!r} is missing, empty or not a "
+                             f"{kind.__name__}")
+    datetime.datetime.fromisoformat(meta["created"])            # ValueError if not a date
+    if not all(isinstance(v, str) for v in meta["versions"].values()) or \
+            "geneft" not in meta["versions"]:
+        raise ValueError("meta.json field 'versions' must map package names to version text, "
+                         "geneft's included")
+    wall, compute = meta["timings"].get("wall_s"), meta["timings"].get("compute_s", 0.0)
+    if not _seconds(wall) or not (compute is None or _seconds(compute)):
+        raise ValueError(f"meta.json timings must be seconds >= 0 (compute_s may be null), got "
+                         f"{meta['timings']!r}")
+    for table, sha in meta["files"].items():
+        _check_name(table)                                     # no path outside the folder
+        if not (isinstance(sha, str) and len(sha) == 64
+                and all(c in "0123456789abcdef" for c in sha)):
+            raise ValueError(f"meta.json checksum of {table!r} is not a SHA-256")
+
+
+def _seconds(value) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and value >= 0)
+
+
+def _meta_digest(meta: dict) -> str:
+    """SHA-256 of the metadata without its own checksum, as canonical JSON."""
+    rest = {k: v for k, v in meta.items() if k != "sha256"}
+    return hashlib.sha256(json.dumps(rest, sort_keys=True).encode()).hexdigest()
 
 
 def versions() -> dict:

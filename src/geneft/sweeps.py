@@ -1,13 +1,13 @@
 """Sweeps: grids of training runs, batched by shape and cached on disk.
 
 A `Run` is one trained model, described completely by plain data: the task (relation, n, train
-fraction, seed), the model shape and the optimisation. `grid` builds the
-cartesian product of lists of such settings; `run_sweep` trains every run and returns a tidy
-table (one row per run: its settings, its final metrics, its accuracy curves and its final
-embeddings).
+fraction, seed), the model shape (an MLP decoder, or the relation's ideal decoder of the paper's
+Fig. 3) and the optimisation. `grid` builds the cartesian product of lists of such settings;
+`run_sweep` trains every run and returns a tidy table (one row per run: its settings, its final
+metrics, its accuracy curves and its final embeddings).
 
 Runs that differ only in train fraction, seed, learning rates or weight decay have the same shape
-and train together in one ensemble batch (`train.train`). The batches are a function of the
+and train together in one ensemble batch (`fasttrain.train`). The batches are a function of the
 whole list of runs (grouped by shape in order of first appearance, cut every `batch_size`), so
 the same list always gives the same numbers, bit for bit, whatever was cached, whichever
 worker trained which batch. A model's numbers can depend on its batch at the level of float32
@@ -25,6 +25,7 @@ may differ from a fresh run's at rounding level. JSON, never pickle.
 """
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
 import itertools
@@ -32,10 +33,15 @@ import json
 import math
 import multiprocessing
 import os
+import platform
+import signal
+import sys
 import tempfile
+import threading
 import time
 import warnings
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -46,20 +52,25 @@ import torch
 from . import progress as _progress
 from . import threads
 from . import __version__
-from .models import ModelConfig, init_ensemble
-from .tasks import all_pairs, check_int, parse_relation, train_mask
-from .train import LOSSES, resolve_device, train
+from .models import IDEAL_DECODERS, ModelConfig, ideal_config, init_ensemble
+from .profiles import DEPTH_MAX, N_MAX, SEED_MAX, STEPS_MAX, WIDTH_MAX
+from .tasks import all_pairs, check_int, check_split, parse_relation, train_mask
+from .fasttrain import train
+from .train import LOSSES, resolve_device
 
 __all__ = ["Run", "grid", "run_sweep", "default_cache", "resolve_cache", "ShardIncomplete",
-           "parse_shard", "embedding_paths", "run_of", "write_atomic", "remove_orphans",
-           "CacheWarning",
+           "parse_shard", "slurm_shard", "embedding_paths", "run_of", "write_atomic",
+           "remove_orphans",
+           "CacheWarning", "DECODERS", "check_writable",
            "code_version", "FORMAT", "balanced_batch_size", "to_tables", "from_tables",
            "merge_caches"]
 
 FORMAT = "geneft-run/1"
 _PER_MODEL = ("fraction", "seed", "lr_enc", "lr_dec", "weight_decay")  # may differ in a batch
 _CURVES = ("curve_train_acc", "curve_test_acc", "curve_whole_acc", "curve_loss")
-_NUMERIC_MODULES = ("tasks.py", "models.py", "train.py")  # their code determines the numbers
+_NUMERIC_MODULES = ("tasks.py", "models.py", "train.py", "fasttrain.py")  # decide the numbers
+DECODERS = ("mlp", "ideal")                  # Run.decoder
+_LATER = {"decoder": "mlp"}                  # Run fields added later: default left out of keys
 
 
 class ShardIncomplete(RuntimeError):
@@ -90,14 +101,40 @@ class Run:
     steps: int = 3000            # full-batch Adam steps
     loss: str = "bce"            # train.LOSSES
     eval_every: int = 100        # metrics recorded every this many steps
+    decoder: str = "mlp"         # DECODERS: "mlp", the decoder above; "ideal", the relation
+    #                              family's ideal decoder (models.IDEAL_DECODERS), which then
+    #                              sets dim, depth, width, mode and activation
 
     def __post_init__(self):
+        for f in fields(self):   # NumPy scalars (np.arange, a table row) as Python numbers: the
+            value = getattr(self, f.name)                        # cache key is JSON
+            if isinstance(value, np.generic):
+                object.__setattr__(self, f.name, value.item())
+        check_int("n", self.n, 2, N_MAX)
+        check_int("depth", self.depth, 0, DEPTH_MAX)
+        check_int("width", self.width, 1, WIDTH_MAX)
+        family = parse_relation(self.relation, self.n).family
+        if self.decoder not in DECODERS:
+            raise ValueError(f"decoder must be one of {list(DECODERS)}, got {self.decoder!r}")
+        if self.decoder == "ideal":
+            if family not in IDEAL_DECODERS:
+                raise ValueError(f"decoder 'ideal' exists for relation families "
+                                 f"{sorted(IDEAL_DECODERS)}; {self.relation!r} is {family!r}")
+            ideal = ideal_config(family, n=self.n, init_scale=self.init_scale)
+            # the ideal decoder's shape replaces the given one, so two ideal runs are equal
+            # (one cache key) exactly when their models are
+            for name in ("dim", "depth", "width", "mode", "activation"):
+                object.__setattr__(self, name, getattr(ideal, name))
         self.model_config()  # validates n, depth, width, dim, mode, activation, init_scale
-        parse_relation(self.relation, self.n)
         if not (isinstance(self.fraction, (int, float)) and 0 < self.fraction < 1):
             raise ValueError(f"fraction must be a number in (0, 1), got {self.fraction!r}")
-        check_int("seed", self.seed, 0)
-        check_int("steps", self.steps, 1)
+        check_split(self.fraction, self.n ** 2)     # no empty train or test set
+        for name in ("init_scale", "weight_decay"):
+            if not (isinstance(getattr(self, name), (int, float)) and
+                    math.isfinite(getattr(self, name))):
+                raise ValueError(f"{name} must be a finite number, got {getattr(self, name)!r}")
+        check_int("seed", self.seed, 0, SEED_MAX)
+        check_int("steps", self.steps, 1, STEPS_MAX)
         check_int("eval_every", self.eval_every, 1)
         for name in ("lr_enc", "lr_dec"):
             value = getattr(self, name)
@@ -109,6 +146,9 @@ class Run:
             raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {self.loss!r}")
 
     def model_config(self) -> ModelConfig:
+        if self.decoder == "ideal":
+            family = parse_relation(self.relation, self.n).family
+            return ideal_config(family, n=self.n, init_scale=self.init_scale)
         return ModelConfig(n=self.n, dim=self.dim, depth=self.depth, width=self.width,
                            activation=self.activation, mode=self.mode,
                            init_scale=self.init_scale)
@@ -117,9 +157,14 @@ class Run:
         """The settings a batch must share (all but the per-model ones)."""
         return tuple(getattr(self, f.name) for f in fields(self) if f.name not in _PER_MODEL)
 
+    def settings(self) -> dict:
+        """The fields as a dict, less those added later that are at their default (`decoder`
+        "mlp"): runs from before such a field keep their keys and cache files."""
+        return {k: v for k, v in asdict(self).items() if not (k in _LATER and v == _LATER[k])}
+
     def key(self) -> str:
         """SHA-256 of the run's settings and `code_version()` (the cache key)."""
-        text = json.dumps({"run": asdict(self), "code": code_version()}, sort_keys=True)
+        text = json.dumps({"run": self.settings(), "code": code_version()}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -164,7 +209,8 @@ def grid(**axes) -> list[Run]:
     unknown = sorted(set(axes) - set(names))
     if unknown:
         raise ValueError(f"unknown setting(s) {unknown}; valid: {names}")
-    lists = {k: list(v) if isinstance(v, (list, tuple, range)) else [v] for k, v in axes.items()}
+    lists = {k: list(v) if isinstance(v, (list, tuple, range, np.ndarray)) else [v]
+             for k, v in axes.items()}
     empty = [k for k, v in lists.items() if not v]
     if empty:
         raise ValueError(f"axis {empty[0]!r} is empty")
@@ -206,11 +252,13 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
     For a given list and `batch_size` the numbers do not depend on the cache, `workers` or
     the executor (tested on CPU).
     """
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise RuntimeError(_GUARD)     # a spawned worker is importing the caller's script
     runs = list(runs)
     if not runs or not all(isinstance(r, Run) for r in runs):
         raise ValueError("runs must be a non-empty list of sweeps.Run (see sweeps.grid)")
-    check_int("batch_size", batch_size, 1)
-    check_int("workers", workers, 1)
+    batch_size = check_int("batch_size", batch_size, 1)     # NumPy integers as int
+    workers = check_int("workers", workers, 1)
     device = str(resolve_device(device))
     shard = shard if shard is not None else os.environ.get("GENEFT_SHARD")
     merge = shard == "merge"
@@ -225,6 +273,8 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
     todo = [b for k, b in enumerate(_batches(unique, batch_size))
             if k % count == index - 1 and any(results.get(r) is None for r in b) and not merge]
     todo.sort(key=_cost, reverse=True)
+    if cache is not None and todo:
+        check_writable(cache, "cache")      # before training, not when the first batch is saved
     with _progress.bar(total=len(unique), initial=len(unique) - len(missing),
                        progress=progress, desc="runs") as bar:
         for batch, trained in _map(todo, device, workers, executor):
@@ -293,17 +343,28 @@ def _map(batches: list, device: str, workers: int, executor: Executor | None):
         client = Client(os.environ["GENEFT_DASK"])
         executor, own = client.get_executor(), False
     if own:
-        executor = ProcessPoolExecutor(min(workers, len(batches)), initializer=_one_thread,
+        executor = ProcessPoolExecutor(min(workers, len(batches)), initializer=_worker_init,
+                                       initargs=(os.getpid(),),
                                        mp_context=multiprocessing.get_context("spawn"))
     try:
         futures = {executor.submit(_train_batch, batch, device): batch for batch in batches}
         for future in as_completed(futures):
-            yield futures[future], future.result()
+            try:
+                result = future.result()
+            except BrokenProcessPool as err:
+                raise RuntimeError(f"a sweep worker process died ({err}): killed, out of "
+                                   f"memory, or {_GUARD}") from err
+            yield futures[future], result
     finally:
         if own:
             executor.shutdown(cancel_futures=True)
         if client is not None:
             client.close()
+
+
+_GUARD = ("run_sweep with workers > 1 was called at the top level of a script: worker "
+          "processes start by importing it, so put the sweep under "
+          "`if __name__ == \"__main__\":`")
 
 
 def balanced_batch_size(count: int, workers: int, most: int = 64) -> int:
@@ -317,8 +378,31 @@ def balanced_batch_size(count: int, workers: int, most: int = 64) -> int:
     return math.ceil(count / (workers * rounds))
 
 
-def _one_thread() -> None:
+def _worker_init(parent: int) -> None:
+    """A pool worker: one thread, and it dies with its parent. Otherwise a killed sweep leaves
+    its workers (and, through them, multiprocessing's resource tracker) re-parented to init,
+    asleep and holding their memory forever. On Linux the kernel sends the worker SIGKILL when
+    the parent dies (prctl PR_SET_PDEATHSIG); everywhere a watchdog thread exits the worker
+    within a second of the parent's end."""
     torch.set_num_threads(1)
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:         # the parent died before the request took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                     name="geneft-parent-watchdog").start()
+
+
+_PR_SET_PDEATHSIG = 1                  # linux/prctl.h
+
+
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 def _cost(batch: list[Run]) -> float:
@@ -328,9 +412,11 @@ def _cost(batch: list[Run]) -> float:
 
 
 def parse_shard(shard: str | None) -> tuple[int, int]:
-    """'I/N' -> (I, N); None or '' -> (1, 1)."""
+    """'I/N' -> (I, N); None or '' -> (1, 1); 'auto' -> `slurm_shard()`."""
     if not shard:
         return 1, 1
+    if shard == "auto":
+        return slurm_shard()
     try:
         index, count = (int(v) for v in str(shard).split("/"))
     except ValueError:
@@ -338,6 +424,46 @@ def parse_shard(shard: str | None) -> tuple[int, int]:
     if not 1 <= index <= count:
         raise ValueError(f"shard must be 'I/N' with 1 <= I <= N, e.g. '2/4', got {shard!r}")
     return index, count
+
+
+def slurm_shard(environ=None) -> tuple[int, int]:
+    """The shard (I, N) of this task of a Slurm job array (`sbatch --array=A-B[:S]`), from
+    ``$SLURM_ARRAY_TASK_ID``, ``_MIN``, ``_STEP`` (default 1) and ``_COUNT`` (or, without it,
+    ``_MAX``): I = (ID - MIN) / STEP + 1 and N = COUNT = (MAX - MIN) / STEP + 1, so the tasks
+    of --array=0-3 and of --array=1-4 are the shards 1/4 ... 4/4.
+
+    Args:
+        environ: the variables (default os.environ).
+    Raises:
+        ValueError: naming a variable that is missing or not an integer, or if the array is not
+            a range (e.g. --array=1,5,9).
+    """
+    env = os.environ if environ is None else environ
+
+    def get(name):
+        text = env.get(f"SLURM_ARRAY_TASK_{name}", "")
+        try:
+            return int(text) if text else None
+        except ValueError:
+            raise ValueError(f"$SLURM_ARRAY_TASK_{name} must be an integer, got {text!r}") from None
+
+    task, low, count, high, step = (get(v) for v in ("ID", "MIN", "COUNT", "MAX", "STEP"))
+    missing = [f"$SLURM_ARRAY_TASK_{v}" for v, x in (("ID", task), ("MIN", low)) if x is None]
+    if count is None and high is None:
+        missing.append("$SLURM_ARRAY_TASK_COUNT (or $SLURM_ARRAY_TASK_MAX)")
+    if missing:
+        raise ValueError(f"shard 'auto' reads a Slurm job array's variables; not set: "
+                         f"{', '.join(missing)} (submit with sbatch --array=1-N, or give the "
+                         f"shard as I/N)")
+    step = step or 1
+    span = None if high is None else (high - low) // step + 1
+    count = span if count is None else count
+    offset = task - low
+    if offset < 0 or offset % step or offset // step >= count or span not in (None, count):
+        raise ValueError(f"shard 'auto' needs a job array given as a range (e.g. --array=1-"
+                         f"{count}); task {task} of MIN {low}, MAX {high}, STEP {step}, COUNT "
+                         f"{count} is not on one")
+    return offset // step + 1, count
 
 
 def _batches(runs: list[Run], size: int):
@@ -372,7 +498,7 @@ def merge_caches(sources, into: str | os.PathLike) -> dict:
                     counts["other_version"] += 1
                     continue
                 _validate(dict(data), run)
-            except (ValueError, KeyError, TypeError) as err:
+            except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError) as err:
                 warnings.warn(f"cache file {path} is invalid ({err}); not merged", CacheWarning,
                               stacklevel=2)
                 counts["invalid"] += 1
@@ -385,7 +511,8 @@ def merge_caches(sources, into: str | os.PathLike) -> dict:
 def run_of(row) -> Run:
     """The Run of one row of a sweep table (numpy scalars become Python numbers)."""
     plain = lambda v: v.item() if isinstance(v, np.generic) else v  # noqa: E731
-    return Run(**{f.name: plain(row[f.name]) for f in fields(Run)})
+    return Run(**{f.name: plain(row[f.name]) for f in fields(Run)
+                  if f.name in row or f.name not in _LATER})   # tables from before a field
 
 
 def embedding_paths(runs: list[Run], *, device="auto") -> list[np.ndarray]:
@@ -430,7 +557,7 @@ def _final(result: dict) -> dict:
 # ---- the cache: one JSON file per run --------------------------------------------------------
 
 def _payload(run: Run, result: dict) -> dict:
-    return {"format": FORMAT, "key": run.key(), "code": code_version(), "run": asdict(run),
+    return {"format": FORMAT, "key": run.key(), "code": code_version(), "run": run.settings(),
             "result": {k: np.asarray(v).tolist() for k, v in result.items()}}
 
 
@@ -439,9 +566,37 @@ def _digest(payload: dict) -> str:
 
 
 def _save(cache: Path, run: Run, result: dict) -> None:
+    """Write the run's cache file; if it cannot be written (a folder in its place, a full disk)
+    warn, and the result still reaches this sweep's table."""
     payload = _payload(run, result)
-    cache.mkdir(parents=True, exist_ok=True)
-    write_atomic(cache / f"{run.key()}.json", json.dumps({**payload, "sha256": _digest(payload)}))
+    path = cache / f"{run.key()}.json"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps({**payload, "sha256": _digest(payload)}))
+    except OSError as err:
+        warnings.warn(f"cache file {path} could not be written ({err.strerror or err}); the "
+                      f"run's result is kept for this sweep only", CacheWarning, stacklevel=4)
+
+
+def check_writable(folder: str | os.PathLike, what: str = "cache") -> Path:
+    """`folder`, created if missing, after writing and removing a probe file in it: a folder
+    that cannot take files is found before any work starts, not when its first result is saved.
+
+    Raises:
+        ValueError: naming `what` (e.g. "cache", "--out"), the folder and the reason.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{what} directory {folder} is a file; give a directory")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".tmp-{_writer()}-", suffix=".json")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise ValueError(f"{what} directory {folder} cannot be written to "
+                         f"({err.strerror or err}); give a writable directory") from None
+    return folder
 
 
 ORPHAN_AGE_S = 600   # a temporary file this old was left by a killed writer (a write takes ms)
@@ -454,18 +609,43 @@ def remove_orphans(cache: Path, *, older_than: float = ORPHAN_AGE_S) -> int:
     removed, now = 0, time.time()
     for tmp in Path(cache).glob(".tmp-*.json"):
         try:
-            if now - tmp.stat().st_mtime > older_than:
+            if now - tmp.stat().st_mtime > older_than or _writer_died(tmp.name):
                 tmp.unlink()
                 removed += 1
         except FileNotFoundError:      # another process removed or renamed it first
             pass
+        except OSError:                # e.g. a read-only cache: nothing to clean up there
+            pass
     return removed
+
+
+def _writer() -> str:
+    """This process as the writer of a temporary file: host and process id."""
+    host = "".join(c if c.isalnum() else "_" for c in platform.node())
+    return f"{host or 'host'}.{os.getpid()}"
+
+
+def _writer_died(name: str) -> bool:
+    """Whether the temporary file `name` (".tmp-HOST.PID-....json") was left by a process of
+    this host that no longer exists: removable at once, whatever its age."""
+    writer = name.removeprefix(".tmp-").split("-")[0]
+    host, _, pid = writer.rpartition(".")
+    if host != _writer().rpartition(".")[0] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:                    # exists, owned by another user
+        return False
+    return False
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` atomically: a temporary file in the same folder, fsync, rename;
     a crash leaves either the old file or the new one, never a partial file."""
-    fd, tmp = tempfile.mkstemp(dir=Path(path).parent, prefix=".tmp-", suffix=".json")
+    fd, tmp = tempfile.mkstemp(dir=Path(path).parent, prefix=f".tmp-{_writer()}-",
+                               suffix=".json")
     try:
         with os.fdopen(fd, "w") as f:
             f.write(text)
@@ -483,27 +663,39 @@ def _load(cache: Path, run: Run) -> dict | None:
     if not path.exists():
         return None
     try:
-        return _validate(json.loads(path.read_text()), run)
-    except (ValueError, KeyError, TypeError) as err:  # JSONDecodeError is a ValueError
+        data = json.loads(path.read_text())
+        if not isinstance(data, dict):
+            raise ValueError(f"it holds a JSON {type(data).__name__}, not an object")
+        return _validate(data, run)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError) as err:
+        # JSONDecodeError and UnicodeDecodeError are ValueErrors; a folder is an OSError
         warnings.warn(f"cache file {path} is invalid ({err}); recomputing the run",
                       CacheWarning, stacklevel=3)
         return None
 
 
 def _validate(data: dict, run: Run) -> dict:
-    """The result arrays of a parsed cache file, after checking it belongs to `run`."""
+    """The result arrays of a parsed cache file, after checking every field it is read for:
+    types, checksum, that it belongs to `run`, numeric arrays of consistent shapes."""
+    for name, kind in (("sha256", str), ("format", str), ("key", str), ("run", dict),
+                       ("result", dict)):
+        if not isinstance(data.get(name), kind):
+            raise ValueError(f"field {name!r} is missing or not a {kind.__name__}")
     sha = data.pop("sha256")
     if _digest(data) != sha:
         raise ValueError("checksum mismatch")
-    if data["format"] != FORMAT or data["key"] != run.key() or data["run"] != asdict(run):
+    if data["format"] != FORMAT or data["key"] != run.key() or data["run"] != run.settings():
         raise ValueError("file does not match the run's settings or format")
-    r = {k: np.asarray(v) for k, v in data["result"].items()}
-    t = len(r["curve_step"])
+    missing = [k for k in ("curve_step", *_CURVES, "embeddings") if k not in data["result"]]
+    if missing:
+        raise ValueError(f"result lacks {missing}")
+    r = {k: np.asarray(v, dtype=np.float64) for k, v in data["result"].items() if k != "path"}
+    t = r["curve_step"].size
     result = {"curve_step": r["curve_step"].astype(np.int64),
               **{k: r[k].astype(np.float32) for k in _CURVES + ("embeddings",)},
               "train_s": float(r["train_s"]) if "train_s" in r else float("nan")}
-    if t == 0 or int(result["curve_step"][-1]) != run.steps or any(
-            result[k].shape != (t,) for k in _CURVES):
+    if t == 0 or r["curve_step"].shape != (t,) or int(result["curve_step"][-1]) != run.steps \
+            or any(result[k].shape != (t,) for k in _CURVES):
         raise ValueError("curves have inconsistent lengths")
     if result["embeddings"].shape != (run.n, run.dim):
         raise ValueError(f"embeddings shape {result['embeddings'].shape} != {(run.n, run.dim)}")

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Relation", "RELATIONS", "make_relation", "parse_relation", "from_adjacency", "classes",
-           "all_pairs", "train_mask"]
+__all__ = ["Relation", "RELATIONS", "N_MAX", "make_relation", "parse_relation", "from_adjacency",
+           "classes", "check_split", "all_pairs", "train_mask"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,8 +54,9 @@ def check_int(name: str, value, low: int, high: int | None = None) -> int:
 
 
 def _mod(n: int, *, k: int = 3) -> Relation:
-    """Equality mod k: R(x1, x2) = 1 iff x1 = x2 (mod k). An equivalence with k classes."""
-    k = check_int("k", k, 2)
+    """Equality mod k: R(x1, x2) = 1 iff x1 = x2 (mod k). An equivalence with k classes, so
+    2 <= k <= n (a larger k has fewer than k classes on n symbols)."""
+    k = check_int("k", k, 2, n)
     x = np.arange(n)
     return Relation("mod", (x[:, None] % k == x[None, :] % k).astype(np.uint8), "equivalence",
                     {"k": k})
@@ -76,6 +77,7 @@ def _bipartite(n: int, *, a: int = 10) -> Relation:
 
 
 RELATIONS = {"mod": _mod, "greater": _greater, "bipartite": _bipartite}
+N_MAX = 1000   # symbols of a named relation: its automorphisms take seconds at n = 1000
 
 
 def make_relation(name: str, n: int = 30, **params) -> Relation:
@@ -89,9 +91,9 @@ def make_relation(name: str, n: int = 30, **params) -> Relation:
         ValueError: unknown name, n < 2, k < 2, a outside 1..n-1, or a parameter the relation
             does not take.
     """
-    if name not in RELATIONS:
+    if not isinstance(name, str) or name not in RELATIONS:
         raise ValueError(f"relation must be one of {sorted(RELATIONS)}, got {name!r}")
-    n = check_int("n", n, 2)
+    n = check_int("n", n, 2, N_MAX)
     try:
         return RELATIONS[name](n, **params)
     except TypeError as err:
@@ -101,6 +103,9 @@ def make_relation(name: str, n: int = 30, **params) -> Relation:
 def parse_relation(short_name: str, n: int) -> Relation:
     """A relation from its short name: 'modK' (K >= 2), 'greater' or 'bipartiteA'
     (1 <= A < n), e.g. parse_relation('mod3', 30). Used by chapter parameters and the CLI."""
+    if not isinstance(short_name, str):
+        raise ValueError(f"relation must be a name such as 'mod3', 'greater' or 'bipartite10', "
+                         f"got {short_name!r}")
     for name in ("mod", "bipartite"):
         if short_name.startswith(name) and short_name[len(name):].isdigit():
             key = "k" if name == "mod" else "a"
@@ -149,6 +154,21 @@ def all_pairs(relation: Relation) -> tuple[np.ndarray, np.ndarray]:
     n = relation.n
     i, j = np.divmod(np.arange(n * n), n)
     return np.stack([i, j], axis=1), relation.matrix.reshape(-1).astype(np.float32)
+
+
+def check_split(fraction, n_pairs: int, *, name: str = "fraction") -> int:
+    """The number of train pairs, round(fraction * n_pairs), after checking that the split
+    leaves at least one train pair and one test pair (an empty set has no loss or accuracy).
+
+    Raises:
+        ValueError: naming `name`, the counts and the fractions that work for `n_pairs`.
+    """
+    m = int(round(float(fraction) * n_pairs))
+    if not 1 <= m <= n_pairs - 1:
+        raise ValueError(f"{name} {fraction} of {n_pairs} pairs gives {m} train and "
+                         f"{n_pairs - m} test pairs; both must be >= 1, so {name} must be in "
+                         f"[{1 / n_pairs:.3g}, {1 - 1 / n_pairs:.3g}] here")
+    return m
 
 
 def train_mask(n_pairs: int, fraction: float, seed: int) -> np.ndarray:

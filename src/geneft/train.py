@@ -21,11 +21,10 @@ import torch
 import torch.nn.functional as F
 
 from . import progress as _progress
-from .models import Ensemble, forward, init_ensemble
-from .tasks import all_pairs, check_int, train_mask
+from .models import Ensemble, forward
+from .tasks import check_int
 
-__all__ = ["History", "LOSSES", "resolve_device", "train", "train_reference", "accuracy",
-           "fraction_sweep"]
+__all__ = ["History", "LOSSES", "resolve_device", "train", "train_reference", "accuracy"]
 
 # loss(output, label) elementwise, and the output value at which the prediction flips to 1
 LOSSES = {
@@ -287,31 +286,3 @@ def _train_one(one, labels, mask, steps, lr_enc, lr_dec, wd, loss, eval_every, r
         p.requires_grad_(False)
     return _history(_eval_steps(steps, eval_every), records)
 
-
-def fraction_sweep(relation, config, fractions, seeds, *, steps: int, lr_enc=1e-3, lr_dec=1e-3,
-                   weight_decay=0.0, loss: str = "bce", eval_every: int | None = None,
-                   device="auto", progress: bool = False) -> dict:
-    """Accuracy vs train fraction: one model per (fraction, seed), all trained in one batch.
-
-    Model (fraction, seed) starts from `init_ensemble(config, [seed])` and trains on
-    `train_mask(n^2, fraction, seed)`, so every mode and decoder sees the same splits and the
-    same initial embeddings for a given seed (paired comparisons).
-
-    Returns:
-        dict of (R,) arrays, R = len(fractions) * len(seeds), fraction-major: "fraction",
-        "seed", final "train_acc", "test_acc", "whole_acc"; and "history", the full History.
-    """
-    if config.n != relation.n:
-        raise ValueError(f"config.n ({config.n}) must equal the relation's n ({relation.n})")
-    grid = [(float(f), int(s)) for f in fractions for s in seeds]
-    if not grid:
-        raise ValueError("fractions and seeds must be non-empty")
-    _, labels = all_pairs(relation)
-    masks = np.stack([train_mask(relation.n ** 2, f, s) for f, s in grid])
-    model = init_ensemble(config, [s for _, s in grid], device=resolve_device(device))
-    history = train(model, labels, masks, steps=steps, lr_enc=lr_enc, lr_dec=lr_dec,
-                    weight_decay=weight_decay, loss=loss, eval_every=eval_every or steps,
-                    progress=progress)
-    return {"fraction": np.array([f for f, _ in grid]), "seed": np.array([s for _, s in grid]),
-            "train_acc": history.train_acc[:, -1], "test_acc": history.test_acc[:, -1],
-            "whole_acc": history.whole_acc[:, -1], "history": history}

@@ -1,0 +1,241 @@
+"""The ensemble trainer with hand-written gradients: `train.train`'s arithmetic without autograd.
+
+A training step of `train.train` is a forward pass of M small MLPs on their train pairs, an
+autograd backward pass and a multi-tensor Adam update. This module computes the same numbers
+with the backward pass written out (the chain rule through the decoder layers and the embedding
+gather), and with Adam over one flat buffer holding every parameter of every model:
+
+    forward    z = combine(E[x1], E[x2]);  h_l = act(h_(l-1) W_l + b_l);  out = h_L W + b
+    backward   g_out = w_k * dloss/dout  (BCE: sigmoid(out) - y;  MSE: out - y)
+               g_W = h_(l-1)^T g_l,  g_b = sum_k g_l,  g_(l-1) = (g_l W_l^T) * act'(h_(l-1))
+               g_E = scatter-add of g_z over the pairs' symbols (x1, x2)
+    Adam       torch.optim.Adam's update (its fused kernel), with a learning rate and an L2
+               coefficient per model
+
+No graph is recorded, activations are kept only where the backward pass reads them, and the
+activation derivative is computed from the activation's output (tanh: 1 - t^2, relu: t > 0).
+Models are processed in chunks small enough for their activations to stay in the CPU's cache
+(elementwise passes over a whole ensemble are memory-bound), and a small ensemble trains on one
+intra-op thread (`ONE_THREAD_FLOATS`). Numbers agree with `train.train` and
+`train.train_reference` to float32 rounding (tests/test_fasttrain.py); bench/README.md has the
+profile and the speed-up.
+
+This lives beside `train` rather than inside it because the sweep cache keys hash the source
+of `train.py` (`sweeps.code_version`): editing it would invalidate every cached run.
+Activations without a derivative here (`GRADIENTS`) fall back to `train.train`.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+
+import numpy as np
+import torch
+
+from . import progress as _progress
+from . import train as _train
+from .models import Ensemble, forward
+
+__all__ = ["GRADIENTS", "train"]
+
+# activation's derivative as a function of its output t (so the pre-activation need not be kept)
+GRADIENTS = {"tanh": lambda g, t: torch.ops.aten.tanh_backward(g, t),
+             "relu": lambda g, t: g * (t > 0)}
+# models per chunk: about this many floats of activations per chunk (fits in a 2 MB L2 cache)
+CHUNK_FLOATS = 2 ** 19
+# below this many floats of activations per step, the ensemble trains on one intra-op thread:
+# every operation then takes microseconds, and waking a second thread for it costs more (on a
+# busy CPU, a scheduler time slice per operation; bench/README.md)
+ONE_THREAD_FLOATS = 2 ** 20
+
+
+def train(model: Ensemble, labels, masks, *, steps: int, lr_enc=1e-3, lr_dec=1e-3,
+          weight_decay=0.0, loss: str = "bce", eval_every: int = 100,
+          record_embeddings: bool = False, progress: bool = False) -> _train.History:
+    """`train.train` with hand-written gradients: same arguments, same result to float32
+    rounding, faster. Activations outside GRADIENTS are trained by `train.train`.
+
+    Args:
+        model: M models of one shape (see models.init_ensemble); trained in place.
+        labels: (n^2,) labels of all pairs in row-major order (tasks.all_pairs).
+        masks: (M, n^2) bool, True where the pair is in model m's train set.
+        steps, lr_enc, lr_dec, weight_decay, loss, eval_every, record_embeddings, progress:
+            as in `train.train`.
+    Returns:
+        train.History.
+    Raises:
+        ValueError: as `train.train` (bad loss, steps, shapes, rates).
+    """
+    if model.config.activation not in GRADIENTS:
+        return _train.train(model, labels, masks, steps=steps, lr_enc=lr_enc, lr_dec=lr_dec,
+                            weight_decay=weight_decay, loss=loss, eval_every=eval_every,
+                            record_embeddings=record_embeddings, progress=progress)
+    device = model.embeddings.device
+    labels = torch.as_tensor(np.asarray(labels), dtype=torch.float32, device=device)
+    masks = torch.as_tensor(np.asarray(masks), dtype=torch.bool, device=device)
+    _train._check(model, labels, masks, steps, eval_every, loss)
+    m, n = model.size, model.config.n
+    pairs = torch.cartesian_prod(torch.arange(n, device=device), torch.arange(n, device=device))
+    weight = masks.float() / masks.sum(1, keepdim=True).clamp(min=1)
+    index, index_weight = _train._train_index(masks)                        # (M, K)
+    flat = _Flat(model, _train._per_model(lr_enc, m, "lr_enc", device),
+                 _train._per_model(lr_dec, m, "lr_dec", device),
+                 _train._per_model(weight_decay, m, "weight_decay", device))
+    # per chunk of models: parameter and gradient views, rows of the train pairs' symbols in
+    # the flattened (models x symbols) embedding table, labels and loss weights
+    rows = pairs[index] + n * torch.arange(m, device=device)[:, None, None]  # (M, K, 2)
+    batch = [(flat.ensemble(sl), flat.grad_ensemble(sl), rows[sl] - n * sl.start,
+              labels[index[sl]], index_weight[sl]) for sl in _chunks(model, index.shape[1])]
+    with _one_thread_if(m * index.shape[1] * sum(model.config.layer_sizes) < ONE_THREAD_FLOATS):
+        records = _loop(flat, batch, pairs, labels, masks, weight, loss, steps, eval_every,
+                        record_embeddings, progress)
+    flat.copy_to(model)
+    return _train._history(_train._eval_steps(steps, eval_every), records)
+
+
+def _loop(flat, batch, pairs, labels, masks, weight, loss, steps, eval_every, record_embeddings,
+          progress) -> list[dict]:
+    """The training steps, with a record at every evaluation step."""
+    loss_grad = LOSS_GRADS[loss]
+    records, at = [], set(_train._eval_steps(steps, eval_every))
+    for step in _progress.bar(range(steps + 1), progress=progress, desc="train", leave=False):
+        if step in at:
+            view = flat.ensemble()
+            with torch.no_grad():
+                out = forward(view, pairs)
+                per_model = (_train.LOSSES[loss][0](out, labels) * weight).sum(1)   # (M,)
+            records.append(_train._record(view, out, per_model, labels, masks, loss,
+                                          record_embeddings))
+        if step == steps:
+            break
+        for views, grads, chunk_rows, chunk_labels, chunk_weight in batch:
+            _gradients(views, grads, chunk_rows, chunk_labels, chunk_weight, loss_grad)
+        flat.adam_step()
+    return records
+
+
+@contextlib.contextmanager
+def _one_thread_if(small: bool):
+    """torch on one intra-op thread inside the block if `small`; the count is restored after."""
+    before = torch.get_num_threads()
+    if small and before > 1:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+# dloss/dout of each loss, as a function of the output and the label
+LOSS_GRADS = {"bce": lambda out, y: torch.sigmoid(out).sub_(y),
+              "mse": lambda out, y: out - y}
+
+
+def _chunks(model: Ensemble, k: int) -> list[slice]:
+    """Slices of the model axis, each holding about CHUNK_FLOATS floats of activations."""
+    per_model = k * (sum(model.config.layer_sizes) + 2 * model.config.dim)
+    size = max(1, min(model.size, CHUNK_FLOATS // max(per_model, 1)))
+    count = math.ceil(model.size / size)
+    size = math.ceil(model.size / count)                 # near-equal chunks
+    return [slice(s, min(s + size, model.size)) for s in range(0, model.size, size)]
+
+
+def _gradients(model: Ensemble, grads: Ensemble, rows: torch.Tensor, labels: torch.Tensor,
+               weight: torch.Tensor, loss_grad) -> None:
+    """Write d(sum over models of the weighted train loss)/d(parameters) into `grads`.
+
+    model, grads: the same M models (grads' tensors are written in place; for a fixed decoder
+    only the embeddings). rows (M, K, 2): each train pair's two symbols as rows of the
+    flattened (M * n, d) embedding table; labels and weight (M, K): the pairs' labels and loss
+    weights (0 on padding)."""
+    cfg, act_grad = model.config, GRADIENTS[model.config.activation]
+    m, k, d = rows.shape[0], rows.shape[1], cfg.dim
+    rows = rows.reshape(-1)
+    e = model.embeddings.reshape(m * cfg.n, d).index_select(0, rows).view(m, k, 2, d)
+    e1, e2 = e[:, :, 0], e[:, :, 1]                                          # (M, K, d)
+    if cfg.mode == "concat":
+        z = e.view(m, k, 2 * d)
+    else:
+        z = e1 - e2 if cfg.mode == "difference" else (e1 - e2) ** 2          # (M, K, d)
+    hs, last = [z], len(model.weights) - 1
+    for l in range(last):      # bmm + add_: baddbmm's bias broadcast costs more than a pass
+        hs.append(_train_act(torch.bmm(hs[-1], model.weights[l]).add_(model.biases[l]), cfg))
+    out = torch.bmm(hs[-1], model.weights[last]).add_(model.biases[last])   # (M, K, 1)
+    g = loss_grad(out.view(m, k), labels).mul_(weight).view(m, k, 1)
+    trained = cfg.fixed_decoder is None
+    for l in range(last, -1, -1):
+        if trained:
+            torch.bmm(hs[l].transpose(1, 2), g, out=grads.weights[l])
+            torch.sum(g, 1, keepdim=True, out=grads.biases[l])
+        g = torch.bmm(g, model.weights[l].transpose(1, 2))                  # (M, K, in_l)
+        if l > 0:
+            g = act_grad(g, hs[l])
+    if cfg.mode == "concat":
+        ge = g.view(m, k, 2, d)
+    else:
+        g1 = g if cfg.mode == "difference" else g * 2 * (e1 - e2)
+        ge = torch.stack([g1, -g1], dim=2)                                  # (M, K, 2, d)
+    grads.embeddings.zero_().view(m * cfg.n, d).index_add_(0, rows, ge.reshape(-1, d))
+
+
+def _train_act(h: torch.Tensor, cfg) -> torch.Tensor:
+    """The hidden activation, in place."""
+    return h.tanh_() if cfg.activation == "tanh" else h.relu_()
+
+
+class _Flat:
+    """Every parameter of every model in one flat buffer (each tensor a contiguous block of it),
+    with the gradients in a buffer of the same layout: one Adam update is one fused kernel over
+    the buffer, with the per-model rates and L2 coefficients expanded to one value per
+    element."""
+
+    def __init__(self, model: Ensemble, lr_enc, lr_dec, wd):
+        self.config = model.config
+        tensors = model.parameters()
+        self.shapes = [t.shape for t in tensors]
+        self.param = torch.cat([t.detach().reshape(-1) for t in tensors])
+        self.grad = torch.zeros_like(self.param)
+        trained = model.config.fixed_decoder is None
+        zero = torch.zeros_like(lr_enc)
+        per = lambda values, t: values[:, None].expand(t.shape[0], t[0].numel())  # noqa: E731
+        self.lr = torch.cat([per(lr_enc if i == 0 else (lr_dec if trained else zero), t)
+                             .reshape(-1) for i, t in enumerate(tensors)])
+        self.wd = torch.cat([per(wd if i > 0 and trained else zero, t).reshape(-1)
+                             for i, t in enumerate(tensors)])
+        self.decay = bool((self.wd > 0).any())
+        # torch's fused Adam kernel with learning rate 1 writes the update direction
+        # -m_hat / (sqrt(v_hat) + eps) into `direction` (zeroed before each step); the
+        # per-element rates then scale it into the parameters
+        self.direction = torch.zeros_like(self.param)
+        self.direction.grad = self.grad
+        self.adam = torch.optim.Adam([self.direction], lr=1.0, betas=_train.ADAM_BETAS,
+                                     eps=_train.ADAM_EPS, fused=True)
+
+    def _views(self, buffer: torch.Tensor, sl: slice | None) -> Ensemble:
+        views, start = [], 0
+        for shape in self.shapes:
+            size = math.prod(shape)
+            view = buffer[start:start + size].view(shape)
+            views.append(view if sl is None else view[sl])
+            start += size
+        return Ensemble(self.config, views[0], views[1::2], views[2::2])   # E, W_l, b_l
+
+    def ensemble(self, sl: slice | None = None) -> Ensemble:
+        """The parameters as an Ensemble of views (models `sl`, default all)."""
+        return self._views(self.param, sl)
+
+    def grad_ensemble(self, sl: slice) -> Ensemble:
+        return self._views(self.grad, sl)
+
+    def adam_step(self) -> None:
+        """torch.optim.Adam's update (L2 added to the gradient) with per-element rates."""
+        if self.decay:
+            self.grad.addcmul_(self.wd, self.param)
+        self.direction.zero_()
+        self.adam.step()
+        self.param.addcmul_(self.lr, self.direction)
+
+    def copy_to(self, model: Ensemble) -> None:
+        with torch.no_grad():
+            for dst, src in zip(model.parameters(), self.ensemble().parameters()):
+                dst.copy_(src)
