@@ -355,3 +355,122 @@ def test_claims_are_five_rows_with_statuses_from_the_verdicts():
 def test_spearman_of_a_constant_is_nan_without_a_warning():
     assert aw.spearman([1, 2, 3], [3, 2, 1]) == -1
     assert np.isnan(aw.spearman([1, 2, 3], [5, 5, 5]))
+
+
+# --- both sizes: the stored result tables give the verdicts of the run that wrote them ---------
+
+def test_plan_sweeps_the_profile_and_settings_count_each_configuration_once():
+    from geneft.profiles import PROFILES
+    quick = PROFILES["duality"]["quick"]
+    base, factors = aw.plan(quick)
+    assert base.batch_size == quick.batch_size and base.max_epochs == quick.max_epochs
+    assert factors == {"batch_size": quick.batch_sizes, "beta": quick.betas,
+                       "init_scale": quick.init_scales}
+    configs = aw.settings(base, factors)
+    assert len(configs) == 1 + sum(len(set(v) - {getattr(base, f)}) for f, v in factors.items())
+    assert configs[base] == [("batch_size", 25), ("beta", 0.0), ("init_scale", 1.0)]
+    nothing = aw.plan(PROFILES["duality"]["quick"].__class__(batch_sizes=(), betas=(),
+                                                             init_scales=()))[1]
+    assert nothing == {"lr": (quick.lr,)}
+    with pytest.raises(ValueError, match="factors must be fields of RunConfig"):
+        aw.settings(base, {"momentum": [0.9]})
+
+
+@pytest.fixture(scope="module")
+def tiny_result():
+    """A tiny run of the chapter's two computations (synthetic data, a few epochs and steps)."""
+    base = aw.RunConfig(max_epochs=3, train_per_class=10)
+    table, _ = aw.sweep("synthetic", base, {"batch_size": [50], "beta": [0.01]}, [0, 1])
+    bridge, _ = aw.geneft_phases("mod3", 0.75, {"G": (1e-2, 1e-3), "M": (1e-4, 1e-2)}, [0, 1],
+                                 steps=30)
+    return table, bridge
+
+
+def test_stored_tables_give_the_verdicts_of_the_run_that_wrote_them(tiny_result, tmp_path):
+    from geneft import store
+    table, bridge = tiny_result
+    found = aw.assess(table, bridge)
+    store.save("duality/networks", {"runs": table, "bridge": bridge}, {"test": 1},
+               wall_s=1.0, root=tmp_path)
+    stored = store.load("duality/networks", {"test": 1}, root=tmp_path)
+    again = aw.assess(stored.tables["runs"], stored.tables["bridge"])
+    assert again["claims"] == found["claims"] and again["tally"] == found["tally"]
+    assert list(again["expect"]["as expected"]) == list(found["expect"]["as expected"])
+    assert again["checks"]["runs"] == found["checks"]["runs"] == 6
+    assert again["checks"] == pytest.approx(found["checks"], rel=1e-6, nan_ok=True)
+    size = sum(p.stat().st_size for p in (tmp_path / "duality" / "networks").rglob("*.gz"))
+    assert size < 20_000                      # 14 rows of tables, gzipped CSV
+
+
+def test_size_comparison_names_the_rows_that_differ(tiny_result):
+    from dataclasses import replace
+    table, bridge = tiny_result
+    found = aw.assess(table, bridge)
+    assert aw.size_comparison(found, None).startswith("no full-size result is stored")
+    same = aw.size_comparison(found, found)
+    assert same.startswith("with 6 networks (2 seeds per setting)")
+    assert same.endswith("every scorecard row has the same status at both sizes")
+    other = {**found, "claims": [replace(c, status="not reproduced") if c.item == "Duality"
+                                 else c for c in found["claims"]]}
+    assert aw.size_comparison(found, other).endswith(
+        f"the scorecard rows that differ are Duality ({found['claims'][0].status} here, "
+        "not reproduced at full size)")
+
+
+def test_factor_figure_has_a_panel_per_swept_hyperparameter(tiny_result):
+    import matplotlib.pyplot as plt
+    table, _ = tiny_result
+    fig = aw.factor_figure(table)
+    drawn = [ax for ax in fig.axes if ax.axison]
+    assert [ax.get_xlabel() for ax in drawn] == ["batch size", "weight-norm penalty β"]
+    assert len(drawn[0].get_lines()) >= len(aw.FIGURE_COLUMNS)
+    plt.close(fig)
+    assert aw.factor_figure(table[table.is_base]) is None      # nothing swept
+
+
+def _glued(notebook, key) -> str:
+    """What the chapter glued under `key` (myst-nb's glue metadata): its HTML, or its text."""
+    import ast
+    import json
+    for cell in json.loads(notebook.read_text())["cells"]:
+        for out in cell.get("outputs", []):
+            if out.get("metadata", {}).get("scrapbook", {}).get("name") == key:
+                data = {k.rsplit("/", 2)[-2] + "/" + k.rsplit("/", 1)[-1]: v
+                        for k, v in out["data"].items()}        # drop the mime prefix
+                return data.get("text/html") or str(ast.literal_eval(data["text/plain"]))
+    raise KeyError(key)
+
+
+@pytest.mark.slow
+def test_chapter_stores_its_tables_and_shows_a_stored_full_size_result(tmp_path, monkeypatch):
+    """`geneft run duality -p save_results true` stores the two result tables; `assess` of the
+    stored tables gives the scorecard the run glued; stored under the full profile's
+    configuration, the page draws them in its full-size section and scorecard column."""
+    import json
+
+    from geneft import scorecard, store
+    from geneft.profiles import PROFILES, resolve, stored_config
+    from geneft.runner import run_chapter
+    monkeypatch.setenv("GENEFT_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("GENEFT_PROGRESS", "0")
+    tiny = dict(dataset="synthetic", train_per_class=20, batch_sizes=[25, 50], betas=[0, 0.01],
+                init_scales=[], max_epochs=20, seeds=2, bridge_steps=100, bridge_seeds=2)
+    run_chapter("duality", "quick", {**tiny, "save_results": True}, out=tmp_path,
+                progress=False)
+    name = "duality/networks"
+    saved = store.load(name, stored_config(name, resolve("duality", **tiny)))
+    assert saved is not None and set(saved.tables) == {"runs", "bridge"}
+    assert saved.meta["timings"]["compute_s"] > 0
+    read = aw.assess(saved.tables["runs"], saved.tables["bridge"])
+    notebook = tmp_path / "duality-quick.ipynb"
+    assert _glued(notebook, "scorecard") == scorecard.html("duality", read["claims"]).data
+    assert _glued(notebook, "aw_trends_held") == str(read["tally"]["held"])
+    assert _glued(notebook, "aw_full_gist").startswith("no full-size result is stored")
+    full = PROFILES["duality"]["full"]                # as if the full run had been made
+    store.save(name, saved.tables, stored_config(name, full), wall_s=1.0)
+    run_chapter("duality", "quick", tiny, out=tmp_path, progress=False)
+    assert _glued(notebook, "aw_full_gist").startswith("with 6 networks (2 seeds per setting)")
+    assert _glued(notebook, "scorecard").count("score-full") == len(read["claims"])
+    cells = json.loads(notebook.read_text())["cells"]
+    figure = next(c for c in cells if "fig-aw-factors-full" in json.dumps(c.get("metadata")))
+    assert any("image/png" in o.get("data", {}) for o in figure["outputs"])

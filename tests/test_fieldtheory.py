@@ -321,3 +321,132 @@ def test_work_scales_with_what_each_sweep_repeats():
     assert ft.estimate_seconds({"curves": 3.0, "nets": 4.0}, quick, quick) == pytest.approx(7.0)
     assert ft.estimate_seconds({"curves": 3.0, "nets": 4.0}, quick,
                                replace(quick, draws=3 * quick.draws)) == pytest.approx(21.0)
+
+
+def test_claims_judge_the_langevin_network_in_the_finite_width_row_when_run():
+    excess = _excess({512: 0.2, 2048: 0.1})
+    quick = ft.claims(ft.assess(_compare(-0.05), excess, SPECTRA, D, main_sigma2=1.0), deep=4)
+    far = pd.DataFrame({"n": [16, 256], "gap": [0.1, 0.5]})         # 50% > LANGEVIN_TOL
+    full = ft.claims(ft.assess(_compare(-0.05), excess, SPECTRA, D, main_sigma2=1.0,
+                               langevin=far), deep=4)
+    assert quick[2].status == "reproduced" and full[2].status == "partly"
+    assert "Langevin" not in quick[2].ours and "50% at $N = 256$" in full[2].ours
+    assert quick[2].tolerance == full[2].tolerance                  # one row, both sizes
+    assert quick[2].full == "not stored"                            # with_full fills it
+
+
+@pytest.mark.parametrize("quick_ek, full_ek, words", [
+    (-0.05, -0.06, "every criterion checked at both sizes gets the same verdict"),
+    (-0.05, -0.15,
+     "the verdict differs for the EK curve (met on this page, not met at full size)")],
+    ids=["same", "ek-differs"])
+def test_full_size_words_compare_the_two_sizes(quick_ek, full_ek, words):
+    quick = ft.assess(_compare(quick_ek), _excess({512: 0.1}), SPECTRA, D, main_sigma2=1.0)
+    langevin = pd.DataFrame({"n": [16, 256, 1024], "gap": [0.05, 0.12, 0.9]})
+    full = ft.assess(_compare(full_ek), _excess({512: 0.2, 2048: 0.1}), SPECTRA, D,
+                     main_sigma2=1.0, langevin=langevin)
+    text = ft.full_size_words(quick, full)
+    assert text.endswith(words)
+    assert f"by up to {abs(full_ek):.1%} (on this page: {abs(quick_ek):.1%})" in text
+    assert "width 2048" in text and "(width 512 on this page: 10.0%)" in text
+    assert "within 12.0% of its GP up to N = 256" in text      # N > LANGEVIN_MAX_N not judged
+    assert "the width trend" not in text                       # not checked at the quick size
+
+
+def test_analyse_needs_curves_and_nets():
+    from geneft.profiles import PROFILES
+    with pytest.raises(ValueError, match=r"missing \['nets'\]"):
+        ft.analyse({"curves": pd.DataFrame()}, PROFILES["fieldtheory"]["quick"])
+
+
+def _tiny_run():
+    """The chapter's three computations at tiny parameters: (params, result tables)."""
+    from geneft.profiles import resolve
+    p = resolve("fieldtheory", d=6, depths=[2], spectrum_depths=[1, 2], lmax=10,
+                n_list=[16, 128], draws=2, n_test=100, widths=[32, 64], net_n_list=[16, 64],
+                sigma2_list=[1.0, 0.2], langevin=True, langevin_width=16,
+                langevin_n_list=[8, 16], langevin_steps=40, langevin_burn_in=20,
+                langevin_n_test=20, device="cpu", save_results=True)
+    target = ft.Target(p.d, dict(zip(p.degrees, p.powers)), seed=p.seed)
+    curves = ft.learning_curves(target, p.depths, p.n_list, p.sigma2_list, p.draws,
+                                lmax=p.lmax, seed=p.seed)
+    nets = ft.feature_curves(target, max(p.depths), p.widths, p.net_n_list, p.sigma2_list[0],
+                             p.draws, p.n_test, seed=p.seed)
+    chains = ft.langevin_curves(target, max(p.depths), p.langevin_width, p.langevin_n_list,
+                                p.sigma2_list[0], p.langevin_n_test, steps=p.langevin_steps,
+                                lr=p.langevin_lr, burn_in=p.langevin_burn_in, seed=p.seed)
+    return p, ft.result_tables(curves, nets, chains)
+
+
+def test_stored_tables_give_the_verdicts_of_the_run_that_wrote_them(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from geneft import plots, store
+    from geneft.profiles import stored_config
+    p, tables = _tiny_run()
+    name, config = "fieldtheory/learning-curves", stored_config("fieldtheory/learning-curves", p)
+    ran = ft.analyse(tables, p)
+    store.save(name, tables, config, wall_s=1.0, root=tmp_path)
+    stored = store.load(name, config, root=tmp_path)
+    assert set(stored.tables) == {"curves", "nets", "langevin"}
+    read = ft.analyse(stored.tables, p)
+    assert read.verdict.checks() == ran.verdict.checks()
+    assert read.verdict.met() == ran.verdict.met() and ran.verdict.langevin_met is not None
+    for field in ("ek_worst", "renorm_worst", "net_worst", "trace_error"):
+        assert getattr(read.verdict, field) == pytest.approx(getattr(ran.verdict, field),
+                                                             rel=1e-7)
+    assert read.verdict.langevin_gaps == pytest.approx(ran.verdict.langevin_gaps, rel=1e-7)
+    assert [(c.status, c.ours) for c in read.claims] == [(c.status, c.ours) for c in ran.claims]
+    assert ft.full_size_words(ran.verdict, read.verdict).endswith("gets the same verdict")
+    fig = plots.learning_curve_panels(read.compare, read.excess, sigma2_list=p.sigma2_list,
+                                      net_depth=2, net_sigma2=1.0)
+    assert fig.get_size_inches()[0] == plots.WIDTH and len(fig.axes) == 2   # 1 depth x 2 ridges
+    first, second = fig.axes
+    assert len(first.lines) > len(second.lines)      # the networks: in the first ridge's panel
+    plt.close(fig)
+
+
+def _glued(notebook, key) -> str:
+    """What the chapter glued under `key` (myst-nb's glue metadata): its HTML, or its text."""
+    import ast
+    import json
+    for cell in json.loads(notebook.read_text())["cells"]:
+        for out in cell.get("outputs", []):
+            if out.get("metadata", {}).get("scrapbook", {}).get("name") == key:
+                data = {k.rsplit("/", 2)[-2] + "/" + k.rsplit("/", 1)[-1]: v
+                        for k, v in out["data"].items()}        # drop the mime prefix
+                return data.get("text/html") or str(ast.literal_eval(data["text/plain"]))
+    raise KeyError(key)
+
+
+@pytest.mark.slow
+def test_chapter_stores_its_tables_and_shows_a_stored_full_size_result(tmp_path, monkeypatch):
+    """`geneft run fieldtheory -p save_results true` stores the result tables; `analyse` of the
+    stored tables gives the verdicts the run printed; stored under the full profile's
+    configuration, the page draws them in its full-size section and scorecard column."""
+    from geneft import store
+    from geneft.profiles import PROFILES, resolve, stored_config
+    from geneft.runner import run_chapter
+    monkeypatch.setenv("GENEFT_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("GENEFT_PROGRESS", "0")
+    tiny = dict(n_list=[16, 128], draws=2, n_test=100, widths=[32, 64], net_n_list=[16, 64],
+                langevin=True, langevin_width=16, langevin_n_list=[8], langevin_steps=40,
+                langevin_burn_in=20, langevin_n_test=20, device="cpu")
+    run_chapter("fieldtheory", "quick", {**tiny, "save_results": True}, out=tmp_path,
+                progress=False)
+    p = resolve("fieldtheory", **tiny)
+    name = "fieldtheory/learning-curves"
+    saved = store.load(name, stored_config(name, p))
+    assert saved is not None and saved.meta["timings"]["wall_s"] > 0
+    read = ft.analyse(saved.tables, p)
+    notebook = tmp_path / "fieldtheory-quick.ipynb"
+    assert _glued(notebook, "ft_n_met") == str(read.verdict.met()[0])
+    assert _glued(notebook, "ft_claims_tally") == ft.tally_words(read.claims)
+    assert _glued(notebook, "ft_full_gist") == "no full-size result is stored"
+    full = PROFILES["fieldtheory"]["full"]            # as if the full run had been made
+    store.save(name, saved.tables, stored_config(name, full), wall_s=1.0)
+    run_chapter("fieldtheory", "quick", tiny, out=tmp_path, progress=False)
+    gist = _glued(notebook, "ft_full_gist")
+    assert gist.startswith("the EK curve lies") and "criteria" in gist
+    assert "score-full" in _glued(notebook, "scorecard")
+    assert "a distance of" in _glued(notebook, "ft_langevin_full")

@@ -24,7 +24,7 @@ def test_order_sampler_matches_exact_downset_count():
     obs = train_mask(144, 0.08, 3).reshape(12, 12)
     before = mc._transitive_closure(obs & truth | (obs & truth.T).T)
     exact = mc._downset_probabilities(before)
-    sampled = mc._mcmc_probabilities(before, np.random.default_rng(0))
+    sampled = mc._mcmc_probabilities(before, np.random.default_rng(0)).mean(axis=0)
     np.fill_diagonal(exact, 0)
     np.fill_diagonal(sampled, 0)
     assert np.abs(exact - sampled).max() < 0.05
@@ -127,3 +127,89 @@ def test_bound_view_is_narrow_and_readable():
     assert view.loc["mod3", "MC − bound"] == "\u22120.079 … +0.045"
     assert view.loc["bipartite10", "below at"] == "nowhere"
     assert view["within 0.05"].dtype == bool and not view["within 0.05"].any()
+
+
+def test_split_accuracy_equals_draw_accuracy_for_an_exact_posterior(rng):
+    p = rng.random((6, 6))
+    assert mc.split_accuracy(p, p) == pytest.approx(mc.draw_accuracy(p))
+    a, b = np.array([[0.7]]), np.array([[0.4]])               # opposite sides of 1/2
+    assert mc.split_accuracy(a, b) == pytest.approx((0.4 + 0.3) / 2)
+    assert mc.split_accuracy(np.array([[0.5]]), b) == pytest.approx((0.5 + 0.5) / 2)
+
+
+def test_pooled_and_split_estimates_bracket_the_exact_accuracy():
+    """A short Markov chain on a wide order (whose exact posterior the downset count gives):
+    over repeated chains, the pooled estimate scores above the exact accuracy and the split
+    one below it."""
+    rel = make_relation("greater", 12)
+    truth = rel.matrix.astype(bool)
+    obs = train_mask(144, 0.03, 2).reshape(12, 12)
+    before = mc._transitive_closure(obs & truth | (obs & truth.T).T)
+
+    def complete(lt):
+        lt = lt.copy()
+        np.fill_diagonal(lt, 0.0)
+        return np.where(obs, rel.matrix, np.where(before, 1.0, np.where(before.T, 0.0, lt)))
+
+    exact = mc.draw_accuracy(complete(mc._downset_probabilities(before)))
+    pooled, split = [], []
+    for seed in range(20):
+        a, b = (complete(h) for h in mc._mcmc_probabilities(
+            before, np.random.default_rng(seed), chains=8, burn=5, sweeps=5))
+        pooled.append(mc.draw_accuracy((a + b) / 2))
+        split.append(mc.split_accuracy(a, b))
+    assert np.mean(split) < exact < np.mean(pooled)
+    assert (np.array(pooled) >= np.array(split)).all()     # per draw, not only on average
+
+
+def test_curve_table_round_trip():
+    rel = make_relation("greater", 10)
+    curves = {"greater": mc.achievable_accuracy(rel, [0.1, 0.4], draws=3)}
+    table = mc.curve_table(curves)
+    assert list(table.columns) == ["key", "fraction", "draws", "mean", "sem", "split_mean"]
+    back = mc.curves_from_table(table)["greater"]
+    for name in ("fraction", "mean", "sem", "split_mean"):
+        assert np.array_equal(back[name], curves["greater"][name])
+    assert back["draws"] == 3
+    from geneft.tasks import parse_relation
+    relations = {"greater": parse_relation("greater", 10)}
+    pd_back = mc.bound_comparison({"greater": back}, relations)
+    assert pd_back.equals(mc.bound_comparison(curves, relations))
+    assert "computed exactly" in mc.describe_bias(pd_back)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_partition_sampler_matches_enumeration_of_all_set_partitions(k):
+    rel = make_relation("mod", 7, k=k)
+    for seed in range(4):
+        for fraction in (0.1, 0.3):
+            obs = train_mask(49, fraction, seed).reshape(7, 7)
+            exact = np.where(obs, rel.matrix, mc.partition_enumeration_posterior(rel, obs))
+            got = mc.posterior(rel, obs, prior="equivalence", seed=seed)
+            assert np.abs(got - exact).max() < 0.05
+
+
+def test_partition_enumeration_closed_form():
+    """With nothing observed, two symbols share a class in B(n-1) of the B(n) set partitions
+    (merge them into one symbol): Bell numbers B(6) = 203, B(7) = 877."""
+    rel = make_relation("mod", 7, k=3)
+    p = mc.partition_enumeration_posterior(rel, np.zeros((7, 7), bool))
+    assert p[0, 1] == pytest.approx(203 / 877) and p[3, 3] == 1.0
+
+
+def test_knowing_the_classes_helps_the_reasoner():
+    """The reasoner that knows only "equivalence" needs more data than the one that knows the
+    three classes of 10 (same draws, paired); both reach 1 once every class is connected."""
+    rel = make_relation("mod", 30, k=3)
+    typed = mc.achievable_accuracy(rel, [0.06, 0.1, 0.5], draws=4)
+    loose = mc.achievable_accuracy(rel, [0.06, 0.1, 0.5], draws=4, prior="equivalence")
+    assert (loose["accuracy"][:2] < typed["accuracy"][:2]).mean() >= 0.75
+    assert loose["mean"][-1] == pytest.approx(1.0) and (loose["split"] == loose["accuracy"]).all()
+
+
+def test_bad_prior():
+    rel = make_relation("mod", 6, k=2)
+    with pytest.raises(ValueError, match="prior must be one of"):
+        mc.posterior(rel, np.zeros((6, 6), bool), prior="nothing")
+    with pytest.raises(ValueError, match="needs an equivalence"):
+        mc.posterior(make_relation("greater", 6), np.zeros((6, 6), bool), prior="equivalence")

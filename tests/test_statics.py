@@ -2,11 +2,14 @@ import math
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, strategies as st
 
-from geneft.statics import (accuracy_upper_bound, aut_order, critical_fraction, crossing_fraction,
-                            description_length, known_fraction, summary)
+from geneft.statics import (accuracy_upper_bound, aut_order, by_decoder, critical_fraction,
+                            crossing_fraction, crossing_interval, crossings_text, describe_full,
+                            description_length, findings, known_fraction, network_runs,
+                            order_verdict, stored_findings, summary)
 from geneft.tasks import from_adjacency, make_relation
 
 
@@ -178,11 +181,48 @@ def test_comparison_view_pairs_paper_and_ours():
 
 
 def _sweep(means_by_fraction, seeds=2, spread=0.0):
-    """A fake `fraction_sweep` result: per fraction, `seeds` accuracies around the given mean."""
+    """A fake decoder's runs (as `by_decoder` gives them): per fraction, `seeds` accuracies
+    around the given mean."""
+    import pandas as pd
     fraction = np.repeat(list(means_by_fraction), seeds)
     offsets = np.tile(np.linspace(-spread, spread, seeds), len(means_by_fraction))
-    return {"fraction": fraction, "whole_acc": np.repeat(list(means_by_fraction.values()), seeds)
-            + offsets}
+    seed = np.tile(range(seeds), len(means_by_fraction))
+    return pd.DataFrame({"fraction": fraction, "seed": seed,
+                         "whole_acc": np.repeat(list(means_by_fraction.values()), seeds)
+                         + offsets})
+
+
+def test_network_runs_pair_every_decoder_on_the_same_splits():
+    from geneft.profiles import resolve
+    from geneft.statics import network_runs
+    p = resolve("statics", trained_relations=("mod3", "bipartite10"), fractions=(0.2, 0.5),
+                seeds=2, steps=30, ideal_steps=70)
+    runs = network_runs(p)
+    per = {}
+    for r in runs:
+        per.setdefault((r.relation, "ideal" if r.decoder == "ideal" else r.mode), []).append(r)
+    assert list(per) == [("mod3", "concat"), ("mod3", "difference"), ("mod3", "squared"),
+                         ("mod3", "ideal"), ("bipartite10", "concat"),
+                         ("bipartite10", "difference"), ("bipartite10", "squared")]  # no ideal
+    for (_, decoder), part in per.items():
+        assert [(r.fraction, r.seed) for r in part] == [(0.2, 0), (0.2, 1), (0.5, 0), (0.5, 1)]
+        steps = 70 if decoder == "ideal" else 30
+        assert {(r.steps, r.eval_every, r.lr_enc, r.lr_dec) for r in part} == \
+            {(steps, steps, p.lr, p.lr)}
+    assert {(r.depth, r.width) for r in runs if r.decoder == "mlp"} == {(p.depth, p.width)}
+
+
+def test_by_decoder_splits_a_table_by_relation_and_decoder_in_order():
+    import pandas as pd
+    from geneft.statics import by_decoder
+    table = pd.DataFrame({"relation": ["greater"] * 3 + ["mod3"] * 2,
+                          "mode": ["difference", "difference", "concat", "squared", "concat"],
+                          "decoder": ["mlp", "ideal", "mlp", "ideal", "mlp"],
+                          "whole_acc": [0.1, 0.2, 0.3, 0.4, 0.5]})
+    parts = by_decoder(table)
+    assert {k: list(v) for k, v in parts.items()} == {
+        "greater": ["difference", "ideal", "concat"], "mod3": ["ideal", "concat"]}
+    assert list(parts["greater"]["ideal"].whole_acc) == [0.2]
 
 
 def test_induction_gap_reads_crossings_and_sorts_decoders():
@@ -202,11 +242,41 @@ def test_induction_gap_reads_crossings_and_sorts_decoders():
     assert induction_gap(runs, PAPER_RELATIONS).loc[("mod3", "fast"),
                                                     "more than ideal reasoner"] == "no Monte Carlo"
     view = gap_view(table, [0.3, 0.1, 0.2])
-    assert list(view.columns) == ["relation", "decoder", "p needed", "gap", "× crit. p",
-                                  "acc. at 0.1", "acc. at 0.3"]
+    assert list(view.columns) == ["relation", "decoder", "p needed", "95 % seed interval", "gap",
+                                  "gap, k unknown", "× crit. p", "acc. at 0.1", "acc. at 0.3"]
+    blind = induction_gap(runs, PAPER_RELATIONS, loose={"mod3": 0.12})
+    assert blind.loc[("mod3", "fast"), "more than k-blind reasoner"] == pytest.approx(0.03)
+    assert view.loc[("mod3", "slow"), "95 % seed interval"] == "never"
     assert view.loc[("mod3", "fast"), "gap"] == pytest.approx(0.10)
     assert view.loc[("mod3", "fast"), "acc. at 0.1"] == 0.8
     assert list(gap_view(table, [0.2]).columns)[-1] == "acc. at 0.2"
+
+
+def test_crossing_interval_spans_the_crossings_of_the_seeds():
+    """Two seeds: a resample holds seed 0 twice, seed 1 twice (a quarter each) or both, so the
+    95 % interval runs from the crossing of the better seed's curve to the worse one's."""
+    runs = _sweep({0.1: 0.7, 0.2: 0.85, 0.3: 0.95}, seeds=2, spread=0.04)
+    worse, better = (crossing_fraction([0.1, 0.2, 0.3], runs.whole_acc[runs.seed == s], 0.9)
+                     for s in (0, 1))
+    got = crossing_interval(runs, 0.9)
+    assert (got["low"], got["high"]) == pytest.approx((better, worse))
+    assert got["never"] == 0.0
+    same = crossing_interval(_sweep({0.1: 0.7, 0.2: 0.85, 0.3: 0.95}, seeds=3), 0.9)
+    point = crossing_fraction([0.1, 0.2, 0.3], [0.7, 0.85, 0.95], 0.9)
+    assert (same["low"], same["high"]) == pytest.approx((point, point))
+
+
+def test_crossing_interval_says_never_and_rejects_bad_input():
+    runs = _sweep({0.1: 0.7, 0.2: 0.88, 0.3: 0.89}, seeds=2, spread=0.02)   # seed 1 reaches 0.91
+    got = crossing_interval(runs, 0.9)
+    # only a resample of seed 1 twice (probability 1/4) reaches 0.9: the mixed mean is 0.89
+    assert math.isinf(got["high"]) and 0.7 < got["never"] < 0.8
+    with pytest.raises(ValueError, match="every seed at every fraction"):
+        crossing_interval(runs.iloc[1:], 0.9)
+    with pytest.raises(ValueError, match="draws must be"):
+        crossing_interval(runs, 0.9, draws=0)
+    with pytest.raises(ValueError, match="coverage must be"):
+        crossing_interval(runs, 0.9, coverage=1.0)
 
 
 @pytest.mark.parametrize("needed, expected, agrees, inversions", [
@@ -253,3 +323,87 @@ def test_scorecard_claims_statuses_follow_the_numbers():
                              _bound([True, True], [True, True]), {})
     assert [c.status for c in small] == ["not testable", "not testable", "reproduced",
                                          "not testable"]
+
+
+def test_decoder_order_settles_only_swaps_whose_seed_intervals_are_apart():
+    needed = {"a": 0.3, "b": 0.2, "c": 0.1}
+    intervals = {"a": (0.28, 0.32), "b": (0.15, 0.29), "c": (0.05, 0.12)}
+    result = decoder_order(needed, ("a", "b", "c"), intervals=intervals)
+    assert result["inversions"] == ["a not before b", "a not before c", "b not before c"]
+    assert result["settled"] == ["a not before c", "b not before c"]       # a, b overlap
+    assert "within the seed intervals" in order_verdict(result).split(";")[0]
+    assert order_verdict(decoder_order({"a": 0.1}, ("a",))) == "in the paper's order"
+
+
+def _tiny_statics():
+    from geneft.profiles import resolve
+    return resolve("statics", n=8, mc_relations=("mod3", "greater"), mc_fractions=(0.2, 0.5),
+                   mc_draws=2, trained_relations=("mod3", "greater"), fractions=(0.3, 0.6),
+                   seeds=2, depth=1, width=3, steps=5, ideal_steps=5, workers=1, cache="off",
+                   device="cpu")
+
+
+def test_stored_findings_give_the_verdicts_of_the_run_that_stored_them(tmp_path):
+    """Both stored tables read back (store -> curves_from_table, from the runs table) give the
+    verdicts `findings` gives on the fresh results; nothing stored gives None."""
+    from geneft import montecarlo, store, sweeps
+    from geneft.profiles import stored_config
+    from geneft.tasks import parse_relation
+    p = _tiny_statics()
+    assert stored_findings(p, root=tmp_path) is None
+    table = sweeps.run_sweep(network_runs(p), cache=None, device="cpu")
+    curves = {k: montecarlo.achievable_accuracy(parse_relation(k, p.n), p.mc_fractions,
+                                                draws=p.mc_draws) for k in p.mc_relations}
+    loose = {"mod3": montecarlo.achievable_accuracy(parse_relation("mod3", p.n), p.mc_fractions,
+                                                    draws=p.mc_draws, prior="equivalence")}
+    for name, tables in (("statics/networks", sweeps.to_tables(table)),
+                         ("statics/reasoner", {"curves": montecarlo.curve_table(curves),
+                                               "loose": montecarlo.curve_table(loose)})):
+        store.save(name, tables, stored_config(name, p), wall_s=1.0, root=tmp_path)
+    relations = {k: parse_relation(k, p.n) for k in ("mod3", "greater")}
+    fresh = findings(by_decoder(table), curves, relations, loose=loose)
+    big = stored_findings(p, root=tmp_path)
+    assert [c.status for c in big["claims"]] == [c.status for c in fresh["claims"]]
+    assert [c.ours for c in big["claims"]] == [c.ours for c in fresh["claims"]]
+    for part in ("gap", "bound"):
+        pd.testing.assert_frame_equal(big[part], fresh[part], rtol=1e-6)
+    assert big["orders"] == fresh["orders"] and "full-size run of" in big["provenance"]
+    assert describe_full(big["claims"], big).startswith("every scorecard row has the status")
+    assert describe_full(big["claims"], None).startswith("no full-size result is stored")
+
+
+@pytest.mark.slow
+def test_cli_run_stores_tables_whose_findings_are_the_pages(tmp_path, monkeypatch):
+    """`geneft run statics -p save_results true` at a tiny size stores the networks and the
+    reasoner; `stored_findings` of that configuration gives the verdicts the page glued."""
+    import ast
+    import json
+
+    from geneft.cli import main
+    from geneft.profiles import resolve
+    monkeypatch.setenv("GENEFT_DATA", str(tmp_path / "data"))
+    tiny = dict(n="12", mc_fractions="0.01,0.1,0.3", mc_draws="3", fractions="0.2,0.5,0.8",
+                seeds="3", depth="1", width="4", steps="30", ideal_steps="30")
+    args = [a for name, text in tiny.items() for a in ("-p", name, text)]
+    assert main(["run", "statics", *args, "-p", "workers", "1", "-p", "cache", "off",
+                 "-p", "save_results", "true", "--device", "cpu", "--quiet",
+                 "--out", str(tmp_path / "out")]) == 0
+    nb = json.loads((tmp_path / "out" / "statics-quick.ipynb").read_text())
+    glued = {}
+    for o in (o for c in nb["cells"] for o in c.get("outputs", [])):
+        text = o.get("data", {}).get("application/papermill.record/text/plain", "<")
+        if "scrapbook" in o.get("metadata", {}) and not text.startswith("<"):
+            glued[o["metadata"]["scrapbook"]["name"]] = text      # repr of the glued value
+    big = stored_findings(resolve("statics", **{k: ast.literal_eval(v) if "," not in v else
+                                                 tuple(map(float, v.split(",")))
+                                                 for k, v in tiny.items()}))
+    assert big is not None and len(big["curves"]) == 3
+    for key in ("mod3", "greater"):
+        assert repr(crossings_text(big["gap"], key)) == glued[f"statics_{key}_order"]
+        assert repr(order_verdict(big["orders"][key])) == glued[f"statics_{key}_verdict"]
+        assert big["bound"].loc[key, "MC − f_UB, min"] == pytest.approx(
+            float(glued[f"statics_{key}_mc_min"]), abs=1e-9)
+        assert big["gap"].loc[(key, "concat"), "accuracy at smallest fraction"] == \
+            pytest.approx(float(glued[f"statics_{key}_concat_lowest"]), abs=1e-6)
+    from geneft import montecarlo
+    assert repr(montecarlo.describe_bound(big["bound"])) == glued["statics_bound_sentence"]

@@ -41,7 +41,7 @@ def test_parameters_box_is_folded_and_marks_changed_values():
     assert html.startswith('<details class="geneft-params">') and "custom parameters" in html
     assert '<tr class="changed"><td><code>n</code></td><td>12</td>' in html
     assert "(profile quick)" in tables.parameters("statics", PROFILES["statics"]["quick"]).data
-    assert "(25 values)" in html          # the full profile's long fraction list is shortened
+    assert "(27 values)" in html          # the full profile's long fraction list is shortened
 
 
 def test_parameters_box_rejects_unknown_chapter():

@@ -328,7 +328,7 @@ def test_claims_carry_the_statuses_of_their_checks():
                     "Mean-field check": "reproduced"}
     assert [c.counted for c in claims] == [True] * 4 + [False]   # the width check is ours
     assert scorecard.tally(claims)["reproduced"] == 3
-    assert "m$ = 100 and 400" in claims[-1].claim
+    assert "$m$ = 100 vs 400" in claims[-1].ours and "400" not in claims[-1].claim
     scorecard.html("twolayer", claims)   # balanced $ math
 
 
@@ -360,3 +360,81 @@ def test_against_compares_the_value_as_shown():
 def test_listing_writes_plain_numbers_and_a_word_for_nan():
     assert tl.listing([330.0, 1967.0, np.nan]) == "330, 1967, never"
     assert tl.listing([0.1234, 2], ".2f", missing="–") == "0.12, 2.00"
+
+
+def tiny_curves(**changes):
+    """The chapter's four recorded runs at tiny sizes (parameters of the profile `changes`
+    overrides), as the chapter builds them; and the parameters."""
+    from geneft.profiles import resolve
+    p = resolve("twolayer", "quick", d=6, alphas=[2, 4, 8], width=10, widths=[20],
+                contrast_a0s=[5.0], contrast_steps=60, noise_alphas=[4], steps=60, seeds=2,
+                n_test=50, eval_points=8, device="cpu", **changes)
+    seeds, mid = list(range(p.seeds)), tl.middle(p.alphas)
+    run = dict(d=p.d, tau=p.tau, n_test=p.n_test, eval_points=p.eval_points, device="cpu")
+    kw = dict(eta=p.eta, steps=p.steps, target=p.target, **run)
+    curves = {"main": tl.simulate(p.alphas, seeds, m=p.width, a0=p.a0, **kw),
+              "init": tl.init_contrast(mid, seeds, p.contrast_a0s, eta=p.eta,
+                                       steps=p.contrast_steps, m=p.width, target=p.target,
+                                       **run),
+              "noise": tl.simulate(p.noise_alphas, seeds, m=p.width, a0=p.a0,
+                                   **{**kw, "target": "noise"}),
+              "width": tl.width_sweep(mid, seeds, p.widths, a0=p.a0, **kw)}
+    return curves, p
+
+
+def test_analyse_matches_the_chapter_steps():
+    """`analyse` gives the time scales, gaps and criteria that the chapter's sections compute
+    one at a time from the same runs."""
+    curves, p = tiny_curves()
+    found = tl.analyse(curves, a0=p.a0, base=p.width)
+    ts = tl.timescales(curves["main"])
+    contrast = tl.with_reference(curves["main"], curves["init"], column="a0", value=p.a0)
+    wide = tl.with_reference(curves["main"], curves["width"], column="m", value=p.width)
+    gaps = tl.width_gaps(wide, base=p.width, steps={"at t*": ts.t_star[4], "at the end": p.steps})
+    by_a0 = tl.timescales(contrast, by="a0")
+    pd.testing.assert_frame_equal(found["ts"], ts)
+    pd.testing.assert_frame_equal(found["by_a0"], by_a0)
+    pd.testing.assert_frame_equal(found["gaps"], gaps)
+    assert sorted(by_a0.index) == [0.1, 5.0] and list(gaps.m) == [20]
+    assert found["checks"] == tl.criteria(ts, by_a0, gaps, a0=p.a0, base=p.width)
+    with pytest.raises(ValueError, match=r"missing \['noise'\]"):
+        tl.analyse({k: v for k, v in curves.items() if k != "noise"}, a0=p.a0, base=p.width)
+
+
+def test_stored_runs_give_the_verdicts_of_the_run_that_wrote_them(tmp_path):
+    """The chapter stores its recorded runs (save_results); `analyse` on the tables read back
+    from the results store gives the criteria and scorecard rows of the run itself, and
+    `scorecard.with_full` fills the full-size column from them."""
+    from geneft import store
+    from geneft.profiles import stored_config
+    curves, p = tiny_curves(save_results=True)
+    config = stored_config("twolayer/curves", p)
+    assert "save_results" not in config and "device" not in config and config["d"] == 6
+    store.save("twolayer/curves", curves, config, wall_s=1.0, root=tmp_path)
+    stored = store.load("twolayer/curves", config, root=tmp_path)
+    assert sorted(stored.tables) == sorted(tl.CURVES)
+    here = tl.analyse(curves, a0=p.a0, base=p.width)
+    back = tl.analyse(stored.tables, a0=p.a0, base=p.width)
+    assert back["checks"] == here["checks"] and back["claims"] == here["claims"]
+    pd.testing.assert_frame_equal(back["ts"], here["ts"], check_index_type=False, rtol=1e-7)
+    rows = scorecard.with_full(here["claims"], back["claims"])
+    assert [c.full_status for c in rows] == [c.status for c in here["claims"]]
+    assert tl.size_gist(here["checks"], back["checks"]).endswith("the same ones as this run")
+    assert tl.size_numbers(back) == tl.size_numbers(here)
+    assert store.load("twolayer/curves", {**config, "seeds": 3}, root=tmp_path) is None
+
+
+def test_size_gist_names_what_differs_and_says_when_nothing_is_stored():
+    ts, inits = known_ts(), by_a0(0.30, 0.20)
+    gaps = pd.DataFrame({"m": [400], "at t*": [0.01], "at the end": [0.1]})
+    quick = tl.criteria(ts, inits, gaps, a0=0.1, base=100)
+    full = tl.criteria(known_ts(align_end={16: 0.5}), inits, gaps, a0=0.1, base=100)
+    assert "no full-size result is stored" in tl.size_gist(quick, None)
+    gist = tl.size_gist(quick, full)
+    assert gist.startswith("the full-size run meets 8 of the 9 success criteria; it differs")
+    assert ("(iv) A(T)/max A ≤ 0.5 (not met at full size: 0.36, 0.69, 0.21; here: 0.36, 0.28, "
+            "0.21)") in gist
+    table = tl.criteria_table(quick, full)
+    assert list(table.columns)[-2:] == ["met at full size", "full size"]
+    assert table["met at full size"].sum() == 8 and table.met.sum() == 9
+    assert tl.size_numbers(None) == "not stored"

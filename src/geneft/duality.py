@@ -19,8 +19,10 @@ correlations c over test samples k. sigma_gamma is the sharpness factor, sigma_t
 
 The functions here take a layer's weights, the activities entering it and `rest`, the fixed
 map from the layer's output z to the logits, so the same code analyses the middle layer of an
-MLP and the first decoder layer of a GenEFT model. Training of the chapter's MLPs (ReLU, no
-biases, SGD) and its datasets are at the end.
+MLP and the first decoder layer of a GenEFT model. Then come the chapter's datasets, the
+training of its MLPs (ReLU, no biases, SGD) and its sweep, its criteria and verdicts, and at the
+end the verdicts and the hyperparameter figure computed from the result tables alone, the same
+for the page's run and a stored full-size one.
 """
 from __future__ import annotations
 
@@ -39,12 +41,12 @@ from . import progress as _progress
 __all__ = ["dual_weights", "secant", "nearest_same_label", "layer_hessian", "decomposition",
            "analyse_layer", "spearman", "DATASETS", "Dataset", "load_data", "RunConfig",
            "init_mlp", "train_mlp", "mlp_rest", "analyse_mlp", "analyse_decoder", "summary",
-           "sweep", "trends", "geneft_phases", "LABELS", "EXPECTED_TRENDS", "run_labels",
-           "configurations",
+           "SWEPT", "plan", "settings", "sweep", "trends", "geneft_phases", "LABELS",
+           "EXPECTED_TRENDS", "run_labels", "configurations",
            "gap_share", "checks", "verdicts", "criteria", "expected_trends", "trend_tally",
            "follows_gap", "capped_runs", "changes", "direction", "phase_means", "bridge_separates",
            "bridge_ratios", "claims", "approx", "seed_range", "FACTOR_NAMES", "FACTOR_SHORT",
-           "trend_table"]
+           "trend_table", "FIGURE_COLUMNS", "assess", "size_comparison", "factor_figure"]
 
 F64 = torch.float64
 
@@ -418,8 +420,9 @@ def geneft_phases(relation: str, fraction: float, rates: dict, seeds, *, steps: 
         rates: {phase name: (eta_enc, eta_dec)}. seeds: seeds per phase.
 
     Returns:
-        (table, results): one row per (phase, seed) with the final train and test accuracy and
-        the `summary` numbers; {(phase, seed): the full analysis}.
+        (table, results): one row per (phase, seed) with the final train and test accuracy,
+        the `summary` numbers and `seconds` (its wall time for training and analysis);
+        {(phase, seed): the full analysis}.
     """
     import pandas as pd
     from .models import ModelConfig, init_ensemble
@@ -431,13 +434,15 @@ def geneft_phases(relation: str, fraction: float, rates: dict, seeds, *, steps: 
     rows, results = [], {}
     for phase, seed in _progress.bar([(p, s) for p in rates for s in seeds],
                                        progress=progress, desc="GenEFT models"):
+        start = time.perf_counter()
         mask = train_mask(len(labels), fraction, seed)
         model = init_ensemble(config, [seed])
         hist = train(model, torch.as_tensor(labels), torch.as_tensor(mask)[None], steps=steps,
                      lr_enc=rates[phase][0], lr_dec=rates[phase][1], eval_every=steps)
         results[(phase, seed)] = analyse_decoder(model.single(0), pairs, labels, mask)
         rows.append({"phase": phase, "seed": seed, "train_acc": float(hist.train_acc[0, -1]),
-                     "test_acc": float(hist.test_acc[0, -1]), **summary(results[(phase, seed)])})
+                     "test_acc": float(hist.test_acc[0, -1]), **summary(results[(phase, seed)]),
+                     "seconds": time.perf_counter() - start})
     return pd.DataFrame(rows), results
 
 
@@ -461,6 +466,41 @@ def summary(result) -> dict:
             "displacement": result["displacement"]}
 
 
+# The chapter's swept hyperparameters: RunConfig field -> the parameter (profiles.DualityParams)
+# holding its values.
+SWEPT = {"lr": "lrs", "batch_size": "batch_sizes", "beta": "betas", "init_scale": "init_scales",
+         "dropout": "dropouts", "train_per_class": "train_sizes"}
+
+
+def plan(params) -> tuple[RunConfig, dict]:
+    """The base RunConfig and the swept factors {RunConfig field: values} of the chapter's
+    parameters (`profiles.DualityParams`); parameters that sweep nothing give {"lr": (lr,)},
+    the base configuration alone."""
+    base = RunConfig(**{f: getattr(params, f) for f in (
+        "lr", "batch_size", "beta", "penalty_epochs", "init_scale", "dropout",
+        "train_per_class", "max_epochs")})
+    factors = {f: getattr(params, name) for f, name in SWEPT.items() if getattr(params, name)}
+    return base, factors or {"lr": (params.lr,)}
+
+
+def settings(base: RunConfig, factors: dict) -> dict:
+    """The configurations `sweep` trains: the base and every one-factor change of it, each
+    once, as {RunConfig: [(factor, value), ...]} (the base is filed under every factor).
+
+    Raises:
+        ValueError: a factor is no field of RunConfig.
+    """
+    unknown = sorted(set(factors) - set(vars(base)))
+    if unknown:
+        raise ValueError(f"factors must be fields of RunConfig {sorted(vars(base))}, "
+                         f"got {unknown}")
+    configs = {}
+    for name, values in factors.items():
+        for v in sorted(set(values) | {getattr(base, name)}):
+            configs.setdefault(replace(base, **{name: v}), []).append((name, v))
+    return configs
+
+
 def sweep(dataset: str, base: RunConfig, factors: dict, seeds, *, progress: bool = False):
     """Train and analyse the base configuration and every one-factor change of it.
 
@@ -478,14 +518,7 @@ def sweep(dataset: str, base: RunConfig, factors: dict, seeds, *, progress: bool
         {run: the full analysis of `analyse_mlp`}.
     """
     import pandas as pd
-    unknown = sorted(set(factors) - set(vars(base)))
-    if unknown:
-        raise ValueError(f"factors must be fields of RunConfig {sorted(vars(base))}, "
-                         f"got {unknown}")
-    configs = {}
-    for name, values in factors.items():
-        for v in sorted(set(values) | {getattr(base, name)}):
-            configs.setdefault(replace(base, **{name: v}), []).append((name, v))
+    configs = settings(base, factors)
     rows, results = [], {}
     jobs = [(c, s) for c in configs for s in seeds]
     for run, (config, seed) in enumerate(_progress.bar(jobs, progress=progress, desc="A-W runs")):
@@ -829,3 +862,89 @@ def claims(c: dict, expect, bridge) -> list:
                         scorecard.status(bridge_separates(bridge)), "aw-bridge",
                         counted=False),
     ]
+
+
+# --- both sizes: the verdicts and the hyperparameter figure from the result tables -----------
+# The chapter computes these from the tables of the run it makes and from the tables of a
+# stored full-size run (geneft.store), with the same functions, so the two sizes compare.
+
+FIGURE_COLUMNS = {"gap": "gap", "sharp_size": r"$\Sigma_n\,\sigma_{\gamma,n}\sigma_{\theta,n}$",
+                  "size": r"size $\Sigma_n\,\sigma_{\theta,n}^2$",
+                  "sharpness": r"mean sharpness $\sigma_{\gamma,n}$"}
+
+
+def assess(table, bridge) -> dict:
+    """The chapter's verdicts from its two result tables, `sweep`'s table (one row per factor,
+    value and seed) and `geneft_phases`' table (one row per phase and seed).
+
+    Returns:
+        {"runs": one row per trained network, "checks": `checks`, "expect":
+        `expected_trends`, "tally": `trend_tally`, "claims": `claims` (the scorecard rows)}.
+    """
+    runs = table.drop_duplicates("run")
+    c, expect = checks(runs), expected_trends(table)
+    return {"runs": runs, "checks": c, "expect": expect, "tally": trend_tally(expect),
+            "claims": claims(c, expect, bridge)}
+
+
+def size_comparison(found: dict, full: dict | None) -> str:
+    """Where a full-size result differs from the page's run, in words, from `assess` of each
+    (`full` None: nothing stored): the networks and seeds behind it, the expected
+    hyperparameter effects that held at each size, and the scorecard rows whose status
+    differs."""
+    if full is None:
+        return ("no full-size result is stored for this configuration, so the scorecard's "
+                "full-size column reads \"not stored\"")
+    seeds = configurations(full["runs"]).seeds.min()
+    t, q = full["tally"], found["tally"]
+    changed = [f"{a.item} ({a.status} here, {b.status} at full size)"
+               for a, b in zip(found["claims"], full["claims"]) if a.status != b.status]
+    rows = ("every scorecard row has the same status at both sizes" if not changed else
+            f"the scorecard rows that differ are {_and(changed)}")
+    return (f"with {len(full['runs'])} networks ({seeds} seeds per setting), "
+            f"{t['held']} of the {t['tested']} expected hyperparameter effects held (here "
+            f"{q['held']} of {q['tested']}; missed at full size: {t['missed']}), and {rows}")
+
+
+def factor_figure(table, *, columns: dict = FIGURE_COLUMNS):
+    """The chapter's hyperparameter figure from `sweep`'s table: one panel per factor swept
+    over two or more values, each of `columns` as its seed mean (band: one standard deviation)
+    divided by its mean at the factor's base value (`plots.factor_panels`), two panels a row,
+    the page's width, with one legend; a factor whose values span a factor of 10 or more is
+    drawn on a log axis.
+
+    Returns:
+        the Figure, or None when no factor has two values.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import NullFormatter
+
+    from . import plots
+    counts = table.groupby("factor", sort=False).value.nunique()
+    factors = list(counts.index[counts > 1])
+    if not factors:
+        return None
+    base = table[table.is_base].groupby("factor").value.first().to_dict()
+    ncols = min(2, len(factors))
+    nrows = -(-len(factors) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(plots.WIDTH, 2.6 * nrows + 0.4),
+                             squeeze=False)
+    plots.factor_panels(axes.ravel(), table, factors, columns, base=base)
+    for ax, factor in zip(axes.ravel(), factors):
+        values = table.value[table.factor == factor]
+        if values.min() > 0 and values.max() >= 10 * values.min():
+            ax.set_xscale("log")                      # e.g. learning rates 0.005 .. 0.1
+            ax.set_xticks(sorted(values.unique()), [f"{v:g}" for v in sorted(values.unique())])
+            ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel(FACTOR_NAMES.get(factor, factor))
+    handles = axes[0, 0].get_lines()[:len(columns)] + [
+        Line2D([], [], color=plots.PALETTE["black"], lw=0.6, label="base value")]
+    spare = axes.ravel()[len(factors):]
+    for ax in spare:
+        ax.axis("off")
+    if len(spare):
+        spare[0].legend(handles=handles, loc="center")
+    else:
+        fig.legend(handles=handles, loc="outside upper center", ncols=3)
+    return fig

@@ -37,8 +37,8 @@ __all__ = ["ACTIVATIONS", "nngp", "multiplicity", "gegenbauer", "gegenbauer_all"
            "TRACE_TOL", "DECREASING_LMAX", "LOW_DEGREES", "nngp_spectra", "prior_power",
            "low_degree_share", "half_learning_points", "compare_with_theory", "network_excess",
            "Assessment", "assess", "criteria_table", "relative_words", "unchecked_words",
-           "tally_words", "claims", "ELEMENTWISE", "work",
-           "estimate_seconds"]
+           "tally_words", "claims", "Analysis", "analyse", "result_tables", "full_size_words",
+           "ELEMENTWISE", "work", "estimate_seconds"]
 
 ACTIVATIONS = ("relu", "erf")
 
@@ -521,9 +521,9 @@ def _pct(x: float, signed: bool = False) -> str:
     return "–" if np.isnan(x) else f"{x:+.1%}" if signed else f"{x:.1%}"
 
 
-def criteria_table(a: Assessment) -> pd.DataFrame:
+def criteria_table(a: Assessment, *, column: str = "this run") -> pd.DataFrame:
     """One row per success criterion, narrow enough for the page: `criterion`, `met` (True,
-    False, or None where the check was not made), `this run` (the worst relative difference
+    False, or None where the check was not made), `column` (the worst relative difference
     over the points judged; for the width trend, the mean excess over N of the narrowest and
     the widest network) and `threshold`. Plain text, for `tables.show`."""
     gaps = a.langevin_gaps
@@ -548,7 +548,7 @@ def criteria_table(a: Assessment) -> pd.DataFrame:
          f"{_pct(judged[worst_n])} (N = {worst_n})" if judged else "no such N",
          f"≤ {LANGEVIN_TOL:.0%}, N ≤ {LANGEVIN_MAX_N}"),
     ]
-    table = pd.DataFrame(rows, columns=["criterion", "this run", "threshold"])
+    table = pd.DataFrame(rows, columns=["criterion", column, "threshold"])
     table.insert(1, "met", list(a.checks().values()))
     return table
 
@@ -609,13 +609,89 @@ def claims(a: Assessment, deep: int) -> list:
             "$1/\\text{width}$ corrections",
             f"width {a.widest}: within {_pct(a.net_worst)} of its GP at $N \\le {NET_MAX_N}$ "
             "(worst point); mean excess over $N$: "
-            + ", ".join(f"{e:+.1%} at width {w}" for w, e in a.excess_by_width.items()),
-            f"widest within {NET_TOL:.0%} ($N \\le {NET_MAX_N}$); excess shrinking",
-            scorecard.status([x for x in (c["network"], c["width trend"]) if x is not None]),
-            "ft-criteria",
-            full="not stored" if gaps is None else "Langevin, whole network: "
-            + ", ".join(f"$N = {n}$: {g:.0%}" for n, g in gaps.items())),
+            + ", ".join(f"{e:+.1%} at width {w}" for w, e in a.excess_by_width.items())
+            + ("" if gaps is None else "; whole network by Langevin dynamics: "
+               + ", ".join(f"{g:.0%} at $N = {n}$" for n, g in gaps.items())),
+            f"widest within {NET_TOL:.0%} ($N \\le {NET_MAX_N}$); excess shrinking; "
+            f"Langevin-trained (if run) within {LANGEVIN_TOL:.0%} ($N \\le {LANGEVIN_MAX_N}$)",
+            scorecard.status([x for x in (c["network"], c["width trend"], c["langevin"])
+                              if x is not None]),
+            "ft-criteria"),
     ]
+
+
+def result_tables(curves: pd.DataFrame, nets: pd.DataFrame,
+                  chains: pd.DataFrame | None = None) -> dict:
+    """The chapter's result tables, the ones it stores and `analyse` reads: {"curves":
+    `learning_curves`, "nets": `feature_curves`, "langevin": `langevin_curves` (only if run)}.
+    One row per draw (no per-step data): at the full profile about 1,000 rows in all."""
+    tables = {"curves": curves, "nets": nets}
+    if chains is not None:
+        tables["langevin"] = chains
+    return tables
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """What the chapter computes from its result tables (`analyse`)."""
+
+    spectra: dict              # depth -> lambda_0..lambda_lmax (`nngp_spectra`)
+    compare: pd.DataFrame      # exact GP beside both theories (`compare_with_theory`)
+    excess: pd.DataFrame       # finite networks against their GP (`network_excess`)
+    verdict: Assessment        # the success criteria (`assess`)
+    claims: list               # the chapter's scorecard rows (`claims`)
+
+
+def analyse(tables: dict, params) -> Analysis:
+    """The chapter's verdicts from its result tables (`result_tables`, or the same tables read
+    back from the results store) under the parameters that made them (the chapter's
+    `profiles.FieldtheoryParams`): the one analysis for the run the page makes and for a stored
+    full-size run. The spectra and the theories are recomputed from the parameters (they cost
+    milliseconds); only the measurements come from `tables`.
+
+    Raises:
+        ValueError: `tables` lacks "curves" or "nets".
+    """
+    missing = sorted({"curves", "nets"} - set(tables))
+    if missing:
+        raise ValueError(f"tables must hold 'curves' and 'nets' (and 'langevin' if run), "
+                         f"missing {missing}")
+    target = Target(params.d, dict(zip(params.degrees, params.powers)), seed=params.seed)
+    spectra = nngp_spectra(tuple(params.spectrum_depths) + tuple(params.depths), params.d,
+                           params.lmax)
+    compare = compare_with_theory(tables["curves"], spectra, target)
+    excess = network_excess(tables["nets"])
+    verdict = assess(compare, excess, spectra, params.d, main_sigma2=params.sigma2_list[0],
+                     langevin=tables.get("langevin"))
+    return Analysis(spectra, compare, excess, verdict, claims(verdict, max(params.depths)))
+
+
+_CRITERIA = {"ek": "the EK curve", "renormalized": "the renormalised ridge",
+             "network": "the widest network", "width trend": "the width trend",
+             "spectrum": "the spectrum", "langevin": "the Langevin-trained network"}
+
+
+def full_size_words(quick: Assessment, full: Assessment) -> str:
+    """One sentence (without its capital and full stop) on what changes from the run the page
+    made (`quick`) to the stored full-size run (`full`): the worst EK and network gaps at both
+    sizes, the Langevin gap at full size, and the criteria whose verdict differs."""
+    widest = (f"the widest network (width {full.widest}) within {_pct(full.net_worst)} of its "
+              f"GP (width {quick.widest} on this page: {_pct(quick.net_worst)})")
+    made = [(name, quick.checks()[name], ok) for name, ok in full.checks().items()]
+    differ = [f"{_CRITERIA[name]} ({_met(q)} on this page, {_met(f)} at full size)"
+              for name, q, f in made if q is not None and f is not None and q != f]
+    gaps = {n: g for n, g in (full.langevin_gaps or {}).items() if n <= LANGEVIN_MAX_N}
+    langevin = ("" if not gaps else f", and the Langevin-trained network is within "
+                f"{_pct(max(gaps.values()))} of its GP up to N = {max(gaps)}")
+    return (f"the EK curve lies {full.ek_side} the exact GP by up to {_pct(full.ek_worst)} "
+            f"(on this page: {_pct(quick.ek_worst)}), {widest}{langevin}; full size meets "
+            f"{full.met()[0]} of {full.met()[1]} criteria, and "
+            + ("every criterion checked at both sizes gets the same verdict" if not differ
+               else "the verdict differs for " + ", ".join(differ)))
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "not met"
 
 
 # One numpy elementwise operation per array entry costs about as much as this many flops of a

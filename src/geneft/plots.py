@@ -16,7 +16,8 @@ import numpy as np
 __all__ = ["WIDTH", "PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "show",
            "mean_band", "summarize", "cell_map", "embedding_scatter", "phase_diagram",
            "curve_panels", "factor_panels", "provenance", "lr_phase_panels",
-           "embedding_snapshots", "capacity_maps", "embedding_grid"]
+           "embedding_snapshots", "capacity_maps", "embedding_grid", "learning_curve_panels",
+           "reasoner_panels", "network_panels"]
 
 # Okabe & Ito (2008), "Color Universal Design"
 PALETTE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
@@ -287,4 +288,108 @@ def embedding_grid(examples: dict, labels, *, ncols: int = 2, size: float = 2.6)
         ax.set_visible(False)
     handles, names = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="outside upper center", ncols=len(names))
+    return fig
+
+
+def learning_curve_panels(compare, excess=None, *, sigma2_list=None, net_depth=None,
+                          net_sigma2=None, height: float = 2.4):
+    """Learning curves, one log-log panel per depth (rows) and noise level sigma^2 (columns, in
+    the order of `sigma2_list`; default: largest first), WIDTH wide: the EK theory (line), the
+    renormalised ridge (dashed) and the exact GP (dots, +/- 2 standard errors over draws), from
+    a `fieldtheory.compare_with_theory` table; the finite networks of `excess`
+    (`fieldtheory.network_excess`, squares, one colour per width) in the panel of depth
+    `net_depth` and ridge `net_sigma2`. Returns the figure."""
+    from matplotlib.ticker import NullFormatter
+    depths = sorted(set(compare.depth))
+    ridges = list(sigma2_list) if sigma2_list is not None else sorted(set(compare.sigma2),
+                                                                       reverse=True)
+    fig, axes = plt.subplots(len(depths), len(ridges), squeeze=False, sharex=True,
+                             figsize=(WIDTH, 0.6 + height * len(depths)))
+    for (i, h), (j, s2) in ((a, b) for a in enumerate(depths) for b in enumerate(ridges)):
+        ax, c = axes[i, j], compare[(compare.depth == h) & (compare.sigma2 == s2)]
+        ax.loglog(c.n, c.ek, color=MODE_COLORS["theory"], label="EK theory")
+        ax.loglog(c.n, c.renormalized, "--", color=PALETTE["purple"], label="renormalised ridge")
+        ax.errorbar(c.n, c.gp, 2 * c.gp_sem.fillna(0), fmt="o", ms=4,
+                    color=MODE_COLORS["montecarlo"], label="exact GP (± 2 s.e.)")
+        if excess is not None and h == net_depth and s2 == net_sigma2:
+            for k, (w, g) in enumerate(excess.groupby("width")):
+                ax.loglog(g.n, g.net_mse, "s", ms=5, mfc="none", label=f"network, width {w}",
+                          color=CLASS_COLORS[k % len(CLASS_COLORS)])
+        ax.set_title(f"depth {h}, $\\sigma^2 = {s2:g}$")
+        ax.set(xlabel="N" if i == len(depths) - 1 else None, ylabel="test MSE" if j == 0 else None)
+        ax.xaxis.set_minor_formatter(NullFormatter())   # under ~1.5 decades they overlap
+    handles = max((ax.get_legend_handles_labels() for ax in axes.flat), key=lambda h: len(h[1]))
+    fig.legend(*handles, loc="outside upper center", ncols=3)
+    return fig
+
+
+def reasoner_panels(curves: dict, relations: dict, crude: dict, *, xmax: float,
+                    loose: dict | None = None):
+    """The paper's Fig. 2, one panel per relation of `curves` (two columns, WIDTH wide): the
+    bound f_UB of Eq. (5) (line), the ideal reasoner (`montecarlo.achievable_accuracy` or
+    `curves_from_table`: dots with one standard error) and the crude p_c of `crude`
+    ({key: fraction}, dashed) from p = 0 to `xmax`, and where `loose` ({key: curve}) has the
+    relation, the reasoner that knows only that it is an equivalence (open dots); an odd panel
+    count leaves a spare panel for the legend. Returns the figure."""
+    from .statics import accuracy_upper_bound
+    grid = np.linspace(0.0, xmax, 200)
+    rows = int(np.ceil(len(curves) / 2))
+    fig, axes = plt.subplots(rows, 2, figsize=(WIDTH, 2.3 * rows + 0.5), sharey=True,
+                             squeeze=False)
+    for ax, (key, res) in zip(axes.flat, curves.items()):
+        ax.plot(grid, accuracy_upper_bound(grid, relations[key]), color=MODE_COLORS["theory"],
+                label="$f_\\mathrm{UB}$")
+        ax.errorbar(res["fraction"], res["mean"], yerr=res["sem"], fmt="o", ms=3,
+                    color=MODE_COLORS["montecarlo"], label="ideal reasoner (Monte Carlo)")
+        if key in (loose or {}):
+            ax.errorbar(loose[key]["fraction"], loose[key]["mean"], yerr=loose[key]["sem"],
+                        fmt="o", ms=3, mfc="none", color=MODE_COLORS["montecarlo"],
+                        label="knowing only 'equivalence'")
+        ax.axvline(crude[key], color="grey", ls="--", lw=1, label="crude $p_c$")
+        ax.set(title=relations[key].label, xlim=(0, xmax), xlabel="train fraction $p$")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("accuracy")
+    handles = {lab: h for ax in axes.flat for h, lab in zip(*ax.get_legend_handles_labels())}
+    handles, labels = list(handles.values()), list(handles)
+    for ax in axes.flat[len(curves):]:              # a spare panel holds the legend
+        ax.axis("off")
+    if len(curves) % 2:
+        axes.flat[-1].legend(handles, labels, loc="center")
+    else:
+        fig.legend(handles, labels, loc="outside upper center", ncols=3)
+    return fig
+
+
+def network_panels(runs: dict, relations: dict, crude: dict, *, reasoner: dict | None = None,
+                   xmax: float = 1.0):
+    """The paper's Fig. 3, one panel per relation of `runs` (`statics.by_decoder`: {key:
+    {decoder: runs}}; two columns, WIDTH wide): whole-dataset accuracy of each decoder against
+    train fraction (mean and one standard deviation over seeds), the bound f_UB (line), the
+    ideal reasoner of `reasoner` ({key: curve}, dotted) where given, the always-"unrelated"
+    baseline (dash-dot) and the crude p_c of `crude` (dashed). Returns the figure."""
+    from .statics import accuracy_upper_bound, majority_baseline
+    grid, reasoner = np.linspace(0.0, xmax, 200), reasoner or {}
+    rows = int(np.ceil(len(runs) / 2))
+    fig, axes = plt.subplots(rows, 2, figsize=(WIDTH, 2.6 * rows + 0.9), sharey=True,
+                             squeeze=False)
+    for ax, (key, by_decoder) in zip(axes.flat, runs.items()):
+        rel = relations[key]
+        ax.plot(grid, accuracy_upper_bound(grid, rel), color=MODE_COLORS["theory"], lw=1,
+                label="$f_\\mathrm{UB}$")
+        if key in reasoner:
+            ax.plot(reasoner[key]["fraction"], reasoner[key]["mean"], ":",
+                    color=MODE_COLORS["montecarlo"], label="ideal reasoner")
+        for name, res in by_decoder.items():
+            mean_band(ax, res["fraction"], res["whole_acc"], color=MODE_COLORS[name],
+                      label="ideal decoder" if name == "ideal" else name)
+        ax.axhline(majority_baseline(rel), color="grey", lw=1, ls="-.",
+                   label="always 'unrelated'")
+        ax.axvline(crude[key], color="grey", ls="--", lw=1, label="crude $p_c$")
+        ax.set(title=rel.label, ylim=(0.45, 1.01), xlabel="train fraction $p$")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("accuracy")
+    for ax in axes.flat[len(runs):]:
+        ax.set_visible(False)
+    handles = {lab: h for ax in axes.flat for h, lab in zip(*ax.get_legend_handles_labels())}
+    fig.legend(handles.values(), handles.keys(), loc="outside upper center", ncols=4)
     return fig

@@ -20,8 +20,10 @@ from .tasks import Relation
 __all__ = ["aut_order", "description_length", "description_length_paper", "known_fraction",
            "critical_fraction", "p_star", "accuracy_upper_bound", "crossing_fraction", "summary",
            "bound_crossing", "majority_baseline", "description_table", "paper_comparison",
-           "comparison_view", "induction_gap", "gap_view", "decoder_order",
-           "scorecard_claims"]
+           "comparison_view", "network_runs", "by_decoder", "crossing_interval", "reached",
+           "induction_gap", "gap_view", "decoder_order", "decoder_orders", "order_verdict",
+           "scorecard_claims", "findings", "stored_findings", "crossings_text",
+           "describe_full"]
 
 
 def aut_order(relation: Relation) -> int:
@@ -263,41 +265,134 @@ def comparison_view(comparison):
                         index=comparison.index)
 
 
+def network_runs(params) -> list:
+    """The trained networks of the paper's Fig. 3 as sweep runs (`sweeps.Run`): per relation of
+    `params.trained_relations`, an MLP decoder with each input mode (models.MODES) and, where the
+    relation's family has one, the ideal decoder (models.IDEAL_DECODERS), at every train
+    fraction and seed, with the same learning rate on encoder and decoder.
+
+    A seed fixes the train split and the initial embeddings whatever the decoder, so the curves
+    are paired comparisons. Only the final accuracies are recorded (eval_every = steps).
+
+    Args:
+        params: `profiles.StaticsParams` (n, trained_relations, fractions, seeds, depth, width,
+            activation, steps, ideal_steps, lr).
+    Returns:
+        list of Run, per relation and decoder fraction-major (all seeds of a fraction together).
+    """
+    from .models import IDEAL_DECODERS, MODES   # torch: not for `geneft statics`
+    from .sweeps import grid
+    from .tasks import parse_relation
+    p = params
+    common = dict(n=p.n, fraction=list(p.fractions), seed=range(p.seeds), lr_enc=p.lr,
+                  lr_dec=p.lr)
+    runs = []
+    for key in p.trained_relations:
+        runs += grid(relation=key, mode=list(MODES), depth=p.depth, width=p.width,
+                     activation=p.activation, steps=p.steps, eval_every=p.steps, **common)
+        if parse_relation(key, p.n).family in IDEAL_DECODERS:
+            runs += grid(relation=key, decoder="ideal", steps=p.ideal_steps,
+                         eval_every=p.ideal_steps, **common)
+    return runs
+
+
+def by_decoder(table) -> dict:
+    """A sweep table of `network_runs` as `induction_gap` and the chapter's figure take it:
+    {relation: {decoder: its rows}}, decoder being the input mode of an MLP or "ideal", both in
+    order of first appearance; each part keeps the table's columns (fraction, seed, whole_acc,
+    ...)."""
+    name = np.where(table["decoder"] == "ideal", "ideal", table["mode"])
+    out = {}
+    for (key, decoder), part in table.groupby([table["relation"], name], sort=False):
+        out.setdefault(key, {})[decoder] = part.reset_index(drop=True)
+    return out
+
+
+def crossing_interval(runs, level: float = 0.9, *, draws: int = 2000, seed: int = 0,
+                      coverage: float = 0.95) -> dict:
+    """A seed interval on the train fraction at which a decoder's mean accuracy reaches `level`:
+    a bootstrap over seeds (each seed's whole curve drawn with replacement, the same seeds at
+    every fraction, as a seed fixes the split and the initial embeddings), the crossing
+    (`crossing_fraction`) of each resample's mean curve, and its percentile interval.
+
+    Args:
+        runs: table with columns fraction, seed and whole_acc, one row per run, every seed at
+            every fraction (a part of `by_decoder`).
+        level: the accuracy; draws: resamples; seed: of the resampling; coverage: of the interval.
+    Returns:
+        dict: "low", "high" (the interval's ends; inf where more than its share of resamples
+        never reach `level` within the fractions), "never" (the share of resamples that never
+        do).
+    Raises:
+        ValueError: bad draws or coverage, or a seed missing at some fraction.
+    """
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise ValueError(f"draws must be a positive integer, got {draws!r}")
+    if not 0.0 < coverage < 1.0:
+        raise ValueError(f"coverage must be in the open interval (0, 1), got {coverage}")
+    acc = runs.pivot_table(index="seed", columns="fraction", values="whole_acc")  # (S, F)
+    if acc.isna().any().any():
+        raise ValueError("runs must hold every seed at every fraction")
+    pick = np.random.default_rng(seed).integers(0, len(acc), (draws, len(acc)))
+    means = acc.to_numpy(float)[pick].mean(axis=1)                         # (draws, F)
+    cross = np.array([crossing_fraction(acc.columns, m, level) for m in means])
+    cross = np.where(np.isnan(cross), np.inf, cross)
+    tail = (1.0 - coverage) / 2
+    low, high = np.quantile(cross, [tail, 1.0 - tail], method="inverted_cdf")
+    return {"low": float(low), "high": float(high), "never": float(np.isinf(cross).mean())}
+
+
+def reached(curves: dict, level: float = 0.9) -> dict:
+    """{key: the train fraction at which a reasoner's curve (`montecarlo.achievable_accuracy`
+    or `curves_from_table`) reaches `level`}, interpolated (`crossing_fraction`; NaN if never)."""
+    return {key: crossing_fraction(c["fraction"], c["mean"], level) for key, c in curves.items()}
+
+
 def induction_gap(runs: dict, relations: dict, *, level: float = 0.9, alpha: float = 0.9,
-                  reasoner: dict | None = None):
+                  reasoner: dict | None = None, loose: dict | None = None):
     """The induction gap in numbers: for each relation and decoder, the train fraction at which
     the mean whole-dataset accuracy over seeds reaches `level` (`crossing_fraction`; NaN if it
     never does), that fraction over the crude p_c of Eq. (4), and its excess over the fraction the
     ideal reasoner needs.
 
     Args:
-        runs: {short name: {decoder: `train.fraction_sweep` result}}.
+        runs: {short name: {decoder: table with columns "fraction" and "whole_acc", one row
+            per run}}, as `by_decoder` gives it.
         relations: {short name: Relation}, holding every key of `runs`.
         level: the accuracy that defines "needs"; alpha: as in Eq. (4).
         reasoner: {short name: fraction at which the ideal reasoner reaches `level`}; a relation
             missing from it gets the text "no Monte Carlo" in "more than ideal reasoner".
+        loose: the same for the reasoner that knows only that the relation is an equivalence
+            (`montecarlo.achievable_accuracy(..., prior="equivalence")`), for the column "more
+            than k-blind reasoner" ("–" where missing).
     Returns:
         pandas DataFrame indexed by (short name, decoder), within a relation from the decoder
         needing least data to most (never last), with columns relation, decoder, "fraction
         needed", "× crit. fraction", "more than ideal reasoner", "accuracy at smallest fraction",
-        "accuracy at largest fraction" and "seed spread" (the largest standard deviation over
-        seeds at any fraction).
+        "accuracy at largest fraction", "seed spread" (the largest standard deviation over
+        seeds at any fraction), and "needed, low" and "needed, high", the 95 % seed interval of
+        "fraction needed" (`crossing_interval`; inf where it may never be reached).
     """
     import pandas as pd
-    reasoner, rows = reasoner or {}, {}
+    reasoner, loose, rows = reasoner or {}, loose or {}, {}
     for key, by_decoder in runs.items():
         p_c = summary(relations[key], alpha)["p_crude"] or float("nan")
         part = {}
         for name, res in by_decoder.items():
             x, mean, std = _summarize(res["fraction"], res["whole_acc"])
             need = crossing_fraction(x, mean, level)
+            interval = crossing_interval(res, level)
             part[(key, name)] = {"relation": relations[key].label, "decoder": name,
                                  "fraction needed": need, "× crit. fraction": need / p_c,
                                  "more than ideal reasoner": need - reasoner[key]
                                  if key in reasoner else "no Monte Carlo",
+                                 "more than k-blind reasoner": need - loose[key]
+                                 if key in loose else "–",
                                  "accuracy at smallest fraction": mean[0],
                                  "accuracy at largest fraction": mean[-1],
-                                 "seed spread": std.max()}
+                                 "seed spread": std.max(),
+                                 "needed, low": interval["low"],
+                                 "needed, high": interval["high"]}
         rows.update(sorted(part.items(), key=lambda kv: np.nan_to_num(kv[1]["fraction needed"],
                                                                        nan=np.inf)))
     table = pd.DataFrame.from_dict(rows, orient="index")
@@ -307,15 +402,26 @@ def induction_gap(runs: dict, relations: dict, *, level: float = 0.9, alpha: flo
 
 def gap_view(gap, fractions):
     """`induction_gap` narrowed for the page: relation, decoder, "p needed", "gap" (the induction
-    gap: p needed minus the ideal reasoner's), "× crit. p", and the mean accuracy at the smallest
-    and largest of `fractions` (the sweep's train fractions), headed e.g. "acc. at 0.05"."""
+    gap: p needed minus the ideal reasoner's), "gap, k unknown" (the same against the reasoner
+    that knows only that the relation is an equivalence), "× crit. p", and the mean accuracy
+    at the smallest and largest of `fractions` (the sweep's train fractions), headed e.g.
+    "acc. at 0.05"."""
     lo, hi = f"acc. at {min(fractions):g}", f"acc. at {max(fractions):g}"
     view = gap.rename(columns={"fraction needed": "p needed", "more than ideal reasoner": "gap",
+                               "more than k-blind reasoner": "gap, k unknown",
                                "× crit. fraction": "× crit. p"})
     view[lo] = gap["accuracy at smallest fraction"]
     view[hi] = gap["accuracy at largest fraction"]       # one column if the sweep has one p
-    return view[list(dict.fromkeys(["relation", "decoder", "p needed", "gap", "× crit. p", lo,
-                                    hi]))]
+    view["95 % seed interval"] = [_interval_text(a, b) for a, b in
+                                  zip(gap["needed, low"], gap["needed, high"])]
+    return view[list(dict.fromkeys(["relation", "decoder", "p needed", "95 % seed interval",
+                                    "gap", "gap, k unknown", "× crit. p", lo, hi]))]
+
+
+def _interval_text(low: float, high: float) -> str:
+    """'0.35–0.41', '0.35–never', 'never'."""
+    end = lambda v: "never" if np.isinf(v) else f"{v:.2f}"  # noqa: E731
+    return "never" if np.isinf(low) else f"{end(low)}–{end(high)}"
 
 
 def _summarize(x, values):
@@ -326,7 +432,7 @@ def _summarize(x, values):
             np.array([values[x == u].std() for u in ux]))
 
 
-def decoder_order(needed: dict, expected) -> dict:
+def decoder_order(needed: dict, expected, *, intervals: dict | None = None) -> dict:
     """Compare the measured order of decoders with an expected order.
 
     Args:
@@ -334,11 +440,13 @@ def decoder_order(needed: dict, expected) -> dict:
         expected: sequence from first (least data) to last; an entry may be a tuple of decoders
             the claim does not order among themselves, e.g. (("ideal", "difference"), "concat").
             Decoders absent from `needed` are skipped.
+        intervals: {decoder: (low, high)}, seed intervals of `needed` (`crossing_interval`).
     Returns:
         dict: "measured", the decoders from least to most data as text with their fractions
         (e.g. "ideal (0.12) < concat (never)"); "agrees", True if every expected pair a before b
         has strictly fraction(a) < fraction(b) (two "never"s do not count as ordered);
-        "inversions", the pairs that fail, as text "a not before b".
+        "inversions", the pairs that fail, as text "a not before b"; "settled", the inversions
+        whose two seed intervals do not overlap (all of them without `intervals`).
     """
     rank = {}
     for r, group in enumerate(expected):
@@ -346,12 +454,128 @@ def decoder_order(needed: dict, expected) -> dict:
             if name in needed:
                 rank[name] = r
     need = {k: np.inf if np.isnan(v) else float(v) for k, v in needed.items()}
-    inversions = [f"{a} not before {b}" for a in rank for b in rank
-                  if rank[a] < rank[b] and not need[a] < need[b]]
+    pairs = [(a, b) for a in rank for b in rank if rank[a] < rank[b] and not need[a] < need[b]]
+    inversions = [f"{a} not before {b}" for a, b in pairs]
+    apart = lambda a, b: intervals is None or intervals[b][1] < intervals[a][0]  # noqa: E731
     order = sorted(need, key=need.get)
     measured = " < ".join(f"{k} ({need[k]:.2f})" if np.isfinite(need[k]) else f"{k} (never)"
                           for k in order)
-    return {"measured": measured, "agrees": not inversions, "inversions": inversions}
+    return {"measured": measured, "agrees": not inversions, "inversions": inversions,
+            "settled": [f"{a} not before {b}" for a, b in pairs if apart(a, b)]}
+
+
+def decoder_orders(gap) -> dict:
+    """`decoder_order` of every relation of an `induction_gap` table that the paper's Fig. 3
+    orders (paper.FIG3_ORDER), with the seed intervals of the table: {key: result}."""
+    from . import paper
+    keys = gap.index.get_level_values(0).unique()
+    return {key: decoder_order(
+                gap.loc[key, "fraction needed"].to_dict(), paper.FIG3_ORDER[key],
+                intervals=dict(zip(gap.loc[key].index, zip(gap.loc[key, "needed, low"],
+                                                            gap.loc[key, "needed, high"]))))
+            for key in keys if key in paper.FIG3_ORDER}
+
+
+def order_verdict(order: dict) -> str:
+    """A `decoder_order` result as words for the page: "in the paper's order", or "differently
+    from the paper (a does not come before b; ...)", saying which swaps lie within the seed
+    intervals."""
+    if order["agrees"]:
+        return "in the paper's order"
+    swaps = [pair.replace(" not before ", " does not come before ")
+             + ("" if pair in order["settled"] else ", within the seed intervals")
+             for pair in order["inversions"]]
+    return "differently from the paper (" + "; ".join(swaps) + ")"
+
+
+def findings(runs: dict, curves: dict, relations: dict, *, loose: dict | None = None,
+             level: float = 0.9, alpha: float = 0.9, tolerance: float = 0.05) -> dict:
+    """The chapter's verdicts from its measurements, the same at every size: the reasoner
+    against the bound (`montecarlo.bound_comparison`), the induction gap (`induction_gap`),
+    the order of the decoders (`decoder_orders`) and the scorecard rows (`scorecard_claims`).
+
+    Args:
+        runs: {key: {decoder: runs}} (`by_decoder`); curves: {key: reasoner curve}
+            (`montecarlo.achievable_accuracy` or `montecarlo.curves_from_table`), may be empty;
+        relations: {key: Relation} holding every key of both and the paper's four.
+        loose: {key: curve} of the reasoner that knows only "equivalence" (prior
+            "equivalence"), for the gap against it; may be None or empty.
+    Returns:
+        dict with "bound", "gap", "orders", "claims".
+    """
+    from .montecarlo import bound_comparison
+    bound = bound_comparison(curves, relations, level=level, tolerance=tolerance)
+    known = bound["MC reaches level at"].to_dict() if len(bound) else {}
+    gap = induction_gap(runs, relations, level=level, alpha=alpha, reasoner=known,
+                        loose=reached(loose or {}, level))
+    orders = decoder_orders(gap)
+    claims = scorecard_claims(paper_comparison(relations, alpha), bound, orders, alpha=alpha,
+                              tolerance=tolerance, level=level)
+    return {"bound": bound, "gap": gap, "orders": orders, "claims": claims}
+
+
+def stored_findings(params, *, level: float = 0.9, tolerance: float = 0.05,
+                    root=None) -> dict | None:
+    """`findings` of the results stored for `params` (e.g. the full profile): the networks'
+    table "statics/networks" and the reasoner's "statics/reasoner" (`geneft.store`), or None
+    when no networks are stored for that configuration. The reasoner may be missing. The
+    relations are those of `params`, and at n = 30 the paper's four (Table II).
+
+    Returns:
+        `findings`' dict, plus "runs", "curves", "loose", "relations", "crude" ({key: crude p_c}),
+        "provenance" and "reasoner_provenance" (the stored tables' provenance lines; the
+        second None without a stored reasoner).
+    """
+    from . import store
+    from .montecarlo import curves_from_table
+    from .profiles import stored_config
+    from .tasks import parse_relation
+    nets = store.load("statics/networks", stored_config("statics/networks", params), root)
+    if nets is None:
+        return None
+    mc = store.load("statics/reasoner", stored_config("statics/reasoner", params), root)
+    curves = {} if mc is None else curves_from_table(mc.tables["curves"])
+    loose = {} if mc is None or "loose" not in mc.tables else curves_from_table(
+        mc.tables["loose"])
+    paper_keys = ("mod3", "mod5", "greater", "bipartite10") if params.n == 30 else ()
+    keys = dict.fromkeys(paper_keys + params.mc_relations + params.trained_relations)
+    relations = {key: parse_relation(key, params.n) for key in keys}
+    runs = by_decoder(nets.tables["runs"])
+    crude = {key: summary(rel, params.alpha)["p_crude"] for key, rel in relations.items()}
+    return {**findings(runs, curves, relations, loose=loose, level=level, alpha=params.alpha,
+                       tolerance=tolerance),
+            "runs": runs, "curves": curves, "loose": loose, "relations": relations,
+            "crude": crude,
+            "provenance": nets.provenance,
+            "reasoner_provenance": None if mc is None else mc.provenance}
+
+
+def crossings_text(gap, key: str) -> str:
+    """The decoders of relation `key` in an `induction_gap` table, from least data to most,
+    with the fraction each needs and its seed interval, e.g. "ideal 0.21 (0.20–0.22) < concat
+    never"."""
+    part = gap.loc[key]
+    return " < ".join(
+        f"{name} never" if np.isnan(r["fraction needed"]) else
+        f"{name} {r['fraction needed']:.2f} ({_interval_text(r['needed, low'], r['needed, high'])})"
+        for name, r in part.iterrows())
+
+
+def describe_full(claims: list, big: dict | None) -> str:
+    """What the full-size result changes, as plain text for the page (no TeX, no final full
+    stop): the scorecard rows whose status differs from `claims` (the quick run's), and per
+    relation of Fig. 3 the order of the decoders with the seed interval of each crossing.
+    `big`: `stored_findings`, or None when nothing is stored."""
+    if big is None:
+        return ("no full-size result is stored for this configuration, so the scorecard's "
+                "full-size column reads \"not stored\"")
+    changed = [f"{f.item} {f.status} (here: {c.status})"
+               for c, f in zip(claims, big["claims"]) if c.status != f.status]
+    rows = ("the scorecard rows that change are " + "; ".join(changed) if changed else
+            "every scorecard row has the status it has here")
+    ranks = "; ".join(f"on {big['relations'][k].label} the decoders rank {order_verdict(o)}: "
+                      f"{crossings_text(big['gap'], k)}" for k, o in big["orders"].items())
+    return f"{rows}. {ranks[:1].upper()}{ranks[1:]}" if ranks else rows
 
 
 def scorecard_claims(comparison, bound, orders: dict, *, alpha: float = 0.9,

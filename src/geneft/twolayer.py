@@ -18,7 +18,8 @@ request), deterministic for a given seed on one device.
 `timescales` reads the time scales off the curves (t_feat and t_fit interpolated between the
 recorded steps by `crossing`), and `criteria` judges them by the success
 criteria we set for this reproduction (the thresholds below; the paper's own figures were not
-available to us); `claims` turns the verdicts into the scorecard's rows.
+available to us); `claims` turns the verdicts into the scorecard's rows. `analyse` does all of it
+from the recorded runs, so that a stored full-size result is judged as the page's own run is.
 """
 from __future__ import annotations
 
@@ -36,9 +37,10 @@ __all__ = ["ACTIVATIONS", "TARGETS", "gaussian_equivalence", "Data", "make_data"
            "network", "gradients", "gd_step", "alignment", "path_norm", "eval_steps", "grid_ratio",
            "stable_eta", "simulate", "crossing", "timescales", "timescale_table", "time_marks",
            "Separation", "separation", "growth", "middle", "chapter_cost", "init_contrast",
-           "width_sweep", "width_gaps", "Check",
-           "phase_checks", "init_checks", "width_check", "criteria", "criteria_table", "claims",
-           "listing", "trend", "against"]
+           "width_sweep", "width_gaps", "with_reference", "Check",
+           "phase_checks", "init_checks", "width_check", "criteria", "criteria_table",
+           "size_numbers", "size_gist", "claims", "CURVES", "analyse", "listing", "trend",
+           "against"]
 
 ACTIVATIONS = {"relu": torch.relu, "identity": lambda h: h}
 TARGETS = {"latent": lambda z: torch.tanh(2 * z), "noise": lambda z: torch.zeros_like(z)}
@@ -448,6 +450,17 @@ def width_gaps(curves: pd.DataFrame, *, base: int, steps: dict) -> pd.DataFrame:
                          **{label: gap.loc[step].to_numpy() for label, step in steps.items()}})
 
 
+def with_reference(main: pd.DataFrame, runs: pd.DataFrame, *, column: str,
+                   value) -> pd.DataFrame:
+    """`runs` (rows of `init_contrast` or `width_sweep`, at one sample ratio) with the main
+    runs at that sample ratio put first, labelled `column` = `value`: the reference curve that
+    the init scales (column "a0", value the main runs' a0) or the widths (column "m", value
+    their width) are compared with."""
+    alpha = runs.alpha.iloc[0]
+    return pd.concat([main[main.alpha == alpha].assign(**{column: value}), runs],
+                     ignore_index=True)
+
+
 # Our success criteria. The paper's abstract states the four findings but, to us, no numbers;
 # the thresholds say how clearly a run must show each finding to count as reproducing it.
 TEST_DROP = 0.4    # E(t*) <= TEST_DROP E(0): feature learning cuts the test error
@@ -572,11 +585,51 @@ def criteria(ts: pd.DataFrame, by_a0: pd.DataFrame, gaps: pd.DataFrame, *,
     return {**phase_checks(ts), **init_checks(by_a0, a0=a0), **width_check(gaps, base=base)}
 
 
-def criteria_table(checks: dict[str, Check]) -> pd.DataFrame:
+def criteria_table(checks: dict[str, Check], full: dict[str, Check] | None = None
+                   ) -> pd.DataFrame:
     """The checks as a narrow table, the verdict early: columns finding, met, criterion, this
-    run (the measured values)."""
-    return pd.DataFrame([{"finding": c.finding, "met": c.met, "criterion": c.criterion,
-                          "this run": c.measured} for c in checks.values()])
+    run (the measured values); with `full` (the same checks of a full-size result) also "met at
+    full size" and "full size" (its measured values)."""
+    rows = [{"finding": c.finding, "met": c.met, "criterion": c.criterion,
+             "this run": c.measured} for c in checks.values()]
+    if full is not None:
+        for row, key in zip(rows, checks):
+            row.update({"met at full size": full[key].met, "full size": full[key].measured})
+    return pd.DataFrame(rows)
+
+
+def size_numbers(found: dict | None) -> str:
+    """The headline numbers of one result of `analyse` as a clause for the text (the same
+    wording at every size): t_fit/t_feat per sample ratio and its power law, the late rise of
+    the test error, the alignment kept, the init contrast and the width gaps. "not stored" for
+    None."""
+    if found is None:
+        return "not stored"
+    ts, by_a0, gaps = found["ts"], found["by_a0"], found["gaps"]
+    sep, big = separation(ts), float(by_a0.index.max())
+    rise, kept = ts.test_end / ts.test_star, ts.align_end / ts.align_peak
+    small = found["a0"]
+    return (f"t_fit/t_feat = {listing(sep.ratio, '.0f')} at α = {listing(ts.index)} (exponent "
+            f"{sep.slope:.2f}), E(T)/E(t*) = {rise.min():.1f} to {rise.max():.1f}, "
+            f"A(T)/max A = {kept.min():.2f} to {kept.max():.2f}, max A = "
+            f"{by_a0.align_peak[big]:.2f} at a₀ = {big:g} against "
+            f"{by_a0.align_peak[small]:.2f} at a₀ = {small:g}, and a width gap of "
+            f"{gaps['at t*'].max():.3f} at t* and {gaps['at the end'].max():.3f} at the end "
+            f"(m = {listing(gaps.m)} against {found['base']})")
+
+
+def size_gist(checks: dict[str, Check], full: dict[str, Check] | None) -> str:
+    """One clause for the text: how the success criteria of a full-size result (`full`, None if
+    none is stored) compare with those of this run (`checks`, the same keys)."""
+    if full is None:
+        return "no full-size result is stored for the full profile's configuration"
+    met = sum(c.met for c in full.values())
+    changed = [f"{full[k].finding} {full[k].criterion} ({'met' if full[k].met else 'not met'} "
+               f"at full size: {full[k].measured}; here: {checks[k].measured})"
+               for k in checks if full[k].met != checks[k].met]
+    same = f"the full-size run meets {met} of the {len(full)} success criteria"
+    return (f"{same}, the same ones as this run" if not changed
+            else f"{same}; it differs from this run on " + "; ".join(changed))
 
 
 def claims(checks: dict[str, Check], ts: pd.DataFrame, by_a0: pd.DataFrame,
@@ -618,10 +671,48 @@ def claims(checks: dict[str, Check], ts: pd.DataFrame, by_a0: pd.DataFrame,
               f"{small.test_star:.3f})",
               rf"$\max A$ at most {INIT_ALIGN:g}×, $\min E$ at least {INIT_TEST:g}× the small "
               "start's", met("init_alignment", "init_test"), "tl-init"),
-        Claim("Mean-field check",
-              f"test error at $t^*$ agrees between widths $m$ = {base} and {listing(gaps.m)}",
+        Claim("Mean-field check", "test error at $t^*$ agrees across widths $m$",
               "width-independent dynamics in the mean-field scaling",
-              f"gap {gaps['at t*'].max():.3f} at $t^*$ ({gaps['at the end'].max():.3f} at the "
-              "end, not judged)", rf"$\le {WIDTH_GAP:g}$ at $t^*$", met("width_collapse"),
-              "tl-width", counted=False),
+              f"$m$ = {base} vs {listing(gaps.m)}: gap {gaps['at t*'].max():.3f} at $t^*$ "
+              f"({gaps['at the end'].max():.3f} at the end, not judged)",
+              rf"$\le {WIDTH_GAP:g}$ at $t^*$", met("width_collapse"), "tl-width",
+              counted=False),
     ]
+
+
+# The chapter's recorded runs, as `analyse` reads them and the results store keeps them:
+# main (`simulate`, every alpha), init (`init_contrast`), noise (`simulate`, target "noise"),
+# width (`width_sweep`); init and width at the middle sample ratio.
+CURVES = ("main", "init", "noise", "width")
+
+
+def analyse(curves: dict, *, a0: float, base: int) -> dict:
+    """The chapter's analysis of its recorded runs, the same for the run a page makes and for a
+    stored full-size result: time scales, width gaps, success criteria and scorecard rows.
+
+    Args:
+        curves: {name: rows} for each name of CURVES (columns as `simulate` returns them, with
+            a0 in "init" and m in "width").
+        a0: the init scale of the main runs. base: their width.
+
+    Returns:
+        A dict: ts (`timescales` of main), by_a0 (of init, with the main runs as the a0 curve),
+        noise_ts, gaps (`width_gaps` at the main runs' t* and at the last recorded step),
+        checks (`criteria`), claims (`claims`), and the a0 and base it was given.
+
+    Raises:
+        ValueError: `curves` lacks a table of CURVES.
+    """
+    missing = [name for name in CURVES if name not in curves]
+    if missing:
+        raise ValueError(f"curves must hold the tables {list(CURVES)}; missing {missing}")
+    main = curves["main"]
+    ts = timescales(main)
+    by_a0 = timescales(with_reference(main, curves["init"], column="a0", value=a0), by="a0")
+    wide = with_reference(main, curves["width"], column="m", value=base)
+    gaps = width_gaps(wide, base=base, steps={"at t*": ts.t_star[wide.alpha.iloc[0]],
+                                              "at the end": int(wide.step.max())})
+    checks = criteria(ts, by_a0, gaps, a0=a0, base=base)
+    return {"ts": ts, "by_a0": by_a0, "noise_ts": timescales(curves["noise"]), "gaps": gaps,
+            "checks": checks, "claims": claims(checks, ts, by_a0, gaps, a0=a0, base=base),
+            "a0": a0, "base": base}
