@@ -87,10 +87,16 @@ def images(nb):
 
 
 @pytest.mark.slow
-def test_statics_chapter_runs_with_papermill(tmp_path):
-    nb = execute("statics", tmp_path / "statics.ipynb", n=12, mc_fractions=[0.1, 0.3],
-                 mc_draws=2, fractions=[0.2, 0.6], seeds=2, depth=1, width=4, steps=20,
-                 ideal_steps=20, device="cpu")
+def test_statics_chapter_runs_with_papermill(tmp_path, monkeypatch):
+    from geneft import profiles, store
+    monkeypatch.setenv("GENEFT_DATA", str(tmp_path / "data"))
+    tiny = dict(n=12, fractions=[0.2, 0.6], seeds=2, depth=1, width=4, steps=20, ideal_steps=20)
+    nb = execute("statics", tmp_path / "statics.ipynb", mc_fractions=[0.1, 0.3], mc_draws=2,
+                 workers=1, cache="off", device="cpu", save_results=True, **tiny)
+    config = profiles.stored_config("statics/networks", profiles.resolve("statics", **tiny))
+    saved = store.load("statics/networks", config)     # 2 relations x 4 decoders x 2 x 2
+    assert saved is not None and len(saved.tables["runs"]) == 2 * 4 * 2 * 2
+    assert set(saved.tables["runs"].decoder) == {"mlp", "ideal"}
     assert any("injected-parameters" in c["metadata"].get("tags", []) for c in nb["cells"])
     assert len(images(nb)) == 3                    # tasks, Monte Carlo, networks
     text = outputs(nb)
@@ -180,7 +186,8 @@ def test_fieldtheory_chapter_runs_with_papermill(tmp_path):
 
 
 @pytest.mark.slow
-def test_twolayer_chapter_runs_with_papermill(tmp_path):
+def test_twolayer_chapter_runs_with_papermill(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENEFT_DATA", str(tmp_path / "empty"))
     nb = execute("twolayer", tmp_path / "tl.ipynb", d=8, alphas=[2, 4, 8], width=20,
                  widths=[40], contrast_a0s=[5.0], contrast_steps=300, noise_alphas=[4],
                  steps=300, seeds=1, n_test=200, eval_points=10, device="cpu")
@@ -191,12 +198,45 @@ def test_twolayer_chapter_runs_with_papermill(tmp_path):
     assert all(s in text for s in escaped)         # the criteria table: finding (iv), (ii), width
     assert "Parameters of this run" in text and "never" in text    # t_fit not reached at alpha 4, 8
     shown = json.dumps([{k: v for k, v in o.get("data", {}).items() if "image" not in k}
-                        for c in nb["cells"] for o in c.get("outputs", [])])
+                        for c in nb["cells"] for o in c.get("outputs", [])
+                        if "Parameters of this run" not in json.dumps(o)])  # literal True/False
     assert "NaN" not in shown and ">True<" not in shown and ">False<" not in shown
+    assert "No full-size result is stored" in text                 # section "At full size"
 
 
 @pytest.mark.slow
-def test_duality_chapter_runs_with_papermill(tmp_path):
+def test_twolayer_chapter_saves_and_shows_a_stored_full_size_result(tmp_path, monkeypatch):
+    """`geneft run` with save_results stores the recorded runs under their configuration
+    (the saving cell is removed from the page, so this runs the whole notebook); a page whose
+    full profile has that configuration draws them with the provenance line, and its scorecard
+    gets the full-size column from the same analysis."""
+    from geneft import profiles, runner, store, twolayer as tl
+    monkeypatch.setenv("GENEFT_DATA", str(tmp_path / "data"))
+    tiny = dict(d=8, alphas=[2, 4, 8], width=100, widths=[40], contrast_a0s=[5.0],
+                contrast_steps=300, noise_alphas=[4], steps=300, seeds=1, n_test=200,
+                eval_points=10, device="cpu")            # width and a0 as in the full profile
+    runner.run_chapter("twolayer", "quick", {**tiny, "save_results": True},
+                       out=tmp_path / "runs", progress=False)
+    p = profiles.resolve("twolayer", "quick", **tiny)
+    saved = store.load("twolayer/curves", profiles.stored_config("twolayer/curves", p))
+    assert saved is not None and sorted(saved.tables) == sorted(tl.CURVES)
+    assert len(saved.tables["main"]) == 3 * len(tl.eval_steps(300, 10))
+    # Make the stored runs the full profile's, as if the full run had been made.
+    full = profiles.PROFILES["twolayer"]["full"]
+    store.save("twolayer/curves", saved.tables,
+               profiles.stored_config("twolayer/curves", full), wall_s=1.0)
+    nb = execute("twolayer", tmp_path / "show.ipynb", **tiny)
+    text = outputs(nb)
+    assert "Read from the results store: " in text and "No full-size result" not in text
+    assert "met at full size" in text                     # the criteria side by side
+    assert len(images(nb)) >= 6                           # the page's five and the stored one
+    found = tl.analyse(saved.tables, a0=full.a0, base=full.width)
+    assert all(json.dumps(c.measured)[1:-1] in text for c in found["checks"].values())
+
+
+@pytest.mark.slow
+def test_duality_chapter_runs_with_papermill(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENEFT_DATA", str(tmp_path / "empty"))
     nb = execute("duality", tmp_path / "aw.ipynb", dataset="synthetic", train_per_class=20,
                  batch_sizes=[25, 50], betas=[], init_scales=[], max_epochs=30, seeds=1,
                  bridge_steps=200, bridge_seeds=1)
@@ -205,7 +245,11 @@ def test_duality_chapter_runs_with_papermill(tmp_path):
     assert "synthetic" in text and "batch size = 50" in text       # parameters, seed means
     assert "as expected" in text and "not swept" in text           # the trend table
     assert "test acc." in text and r"\u2016\u0394a\u2016" in text    # bridge table: ‖Δa‖
-    assert not any(w in text for w in (">True<", ">False<", ">nan<", ">NaN<", "dtype:"))
+    assert "No full-size result is stored" in text                 # section "At full size"
+    shown = json.dumps([o.get("data", o.get("text")) for c in nb["cells"]
+                        for o in c.get("outputs", [])
+                        if "Parameters of this run" not in json.dumps(o)])  # literal True/False
+    assert not any(w in shown for w in (">True<", ">False<", ">nan<", ">NaN<", "dtype:"))
 
 
 @pytest.mark.slow

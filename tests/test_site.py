@@ -245,6 +245,95 @@ def test_sidebar_toggle_opens_the_chapter_list_on_a_phone(site, browser):
     context.close()
 
 
+# The live figures (geneft.live): {page: how many}; repons has the quick and the stored full-size
+# phase diagram and the repons in motion.
+LIVE_PAGES = {"book/goldilocks.html": 1, "book/repons.html": 3}
+# In the page: what a live figure shows (its marks, the shapes of its lines, the positions of its
+# points, the colours of its heat-map cells) and how wide it is against its column.
+LIVE_STATE = """(figure) => {
+  const svg = figure.querySelector('svg');
+  const list = (sel, attr) => Array.from(svg.querySelectorAll(sel), e => e.getAttribute(attr));
+  return {marks: svg.querySelectorAll('.role-mark > path, .role-mark > text').length,
+          lines: list('.mark-line.role-mark path', 'd').join(' '),
+          points: list('.mark-symbol.role-mark path', 'transform').join(' '),
+          cells: list('.mark-rect.role-mark path', 'fill').join(' '),
+          width: svg.getBoundingClientRect().width, room: figure.clientWidth};
+}"""
+
+
+# The theme's sticky headers and skip link would cover the top of a tall figure's screenshot.
+UNCOVER = ".bd-header, .bd-header-article, .skip-link { display: none !important; }"
+
+
+def _answers(page, figure) -> list[str]:
+    """Hover and click a heat-map cell that is not the picked one (the linked panels must
+    redraw) and try the other radio button, or move the slider to its end (the points must
+    move). Returns what did not answer."""
+    before, wrong = figure.evaluate(LIVE_STATE), []
+    slider = figure.locator("input[type=range]")
+    if slider.count():
+        slider.fill(slider.get_attribute("max"))
+        linked = ["points"]
+    else:
+        cell = figure.locator('.mark-rect.role-mark path:not([stroke-width="2.5"])').first
+        cell.hover()
+        page.wait_for_timeout(200)
+        tip = page.locator("#vg-tooltip-element")
+        if "majority phase" not in (tip.inner_text() if tip.count() else ""):
+            wrong.append("no tooltip with the cell's phase on hover")
+        cell.click()
+        linked = ["lines", "points"] if before["points"] else ["lines"]
+    page.wait_for_timeout(300)
+    after = figure.evaluate(LIVE_STATE)
+    wrong += [f"{what} did not change" for what in linked
+              if not after[what] or after[what] == before[what]]
+    radio = figure.locator("input[type=radio]")
+    if radio.count() > 1:
+        radio.nth(1).check()
+        page.wait_for_timeout(300)
+        if figure.evaluate(LIVE_STATE)["cells"] == after["cells"]:
+            wrong.append("the second radio button did not change the cells")
+    return wrong
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1366, 390])
+def test_live_figures_draw_and_answer_a_click_or_a_slider(site, browser, width):
+    """Each live figure draws its marks within its column, answers the reader, and asks the
+    network for nothing. Screenshots after the interaction: screenshots/ beside the built html."""
+    base, html = site
+    shots = html.parent / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    problems = []
+    for name, count in LIVE_PAGES.items():
+        page, outside = context.new_page(), []
+        page.on("request", lambda r, outside=outside: outside.append(r.url)
+                if not r.url.startswith((base, "data:", "blob:", "about:")) else None)
+        page.goto(base + name, wait_until="load")
+        page.wait_for_function("() => Array.from(document.querySelectorAll('.geneft-live'))"
+                               ".every(f => f.vegaView)", timeout=30_000)
+        figures = page.locator(".geneft-live")
+        assert figures.count() == count, f"{name}: {figures.count()} live figures, not {count}"
+        for i in range(count):
+            figure = figures.nth(i)
+            figure.scroll_into_view_if_needed()
+            state = figure.evaluate(LIVE_STATE)
+            if state["marks"] < 20:
+                problems.append(f"{name} #{i}: {state['marks']} marks drawn")
+            if state["width"] > state["room"] + 1:
+                problems.append(f"{name} #{i}: {state['width']:.0f} px wide in a "
+                                f"{state['room']} px column")
+            problems += [f"{name} #{i}: {w}" for w in _answers(page, figure)]
+            page.mouse.move(0, 0)                         # the tooltip away from the figure
+            shot = shots / f"live-{Path(name).stem}-{i}-{width}.png"
+            figure.screenshot(style=UNCOVER, path=str(shot))
+        problems += [f"{name}: requested {u} from the network" for u in outside]
+        page.close()
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
 # Contrast of each table cell's text against the first opaque background behind it.
 CONTRAST = """() => {
   const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
