@@ -4,22 +4,55 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# torch is pinned so pip takes the local CPU wheel instead of downloading CUDA builds.
-TORCH  := torch==2.13.0
+# Every package at the exact version of the lock (made by `make lock`, see the README); torch is
+# pinned there once, so pip takes the local CPU wheel instead of downloading CUDA builds.
+LOCK   := requirements-lock.txt
+TORCH  ?= $(shell grep '^torch==' $(LOCK))
 STAMP  := $(VENV)/.installed
 # MathJax is served from the site itself (no CDN): a pinned release from the npm registry.
 MATHJAX_VERSION := 3.2.2
 MATHJAX := _assets/mathjax/tex-chtml-full.js
+# So are Vega, Vega-Lite and vega-embed, which draw the live figures (geneft.live): pinned
+# releases from npm. Vega-Lite's version is the schema of the lock's Altair (tests/test_live.py).
+VEGA_PACKAGES := vega@6.2.0 vega-lite@6.4.1 vega-embed@7.1.0
+VEGA := _assets/vega/vega-embed.min.js
 
-.PHONY: book test venv clean browser screenshot
+.PHONY: book test venv lock pdf clean browser screenshot
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The lock's wheels are for the Python it was made on (its header says which).
+define LOCK_PYTHON_CHECK
+import sys
+v = "%d.%d" % sys.version_info[:2]
+if f"on Python {v};" not in open(sys.argv[1]).read():
+    sys.exit(f"{sys.argv[1]} was made on another Python than this {v}: use that one "
+             f"(make PYTHON=python3.X, after rm -rf .venv) or re-pin with make lock")
+endef
+export LOCK_PYTHON_CHECK
+
+# Exactly the lock (no resolution, --no-deps), then the project; pip check proves it complete.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -c "$$LOCK_PYTHON_CHECK" $(LOCK)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet "$(TORCH)" -e ".[book,test]"
+	$(BIN)/python -m pip install --quiet --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
+
+# Re-pin everything (after changing pyproject.toml, or to take newer releases): install the
+# project with every extra into a fresh venv, check it, and write the lock and
+# binder/environment.yml from its pip freeze. Another torch: make lock TORCH=torch==X.Y.Z
+LOCK_VENV := .lock-venv
+lock:
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet "$(TORCH)" -e ".[book,test,dask,binder]"
+	$(LOCK_VENV)/bin/python -m pip check
+	$(LOCK_VENV)/bin/python -m pip freeze --all --exclude-editable > $(LOCK_VENV)/freeze.txt
+	$(LOCK_VENV)/bin/python tools/lock.py < $(LOCK_VENV)/freeze.txt
+	rm -rf $(LOCK_VENV)
 
 # The execution cache keys on notebook code only; a changed library must re-execute chapters.
 _build/.library-hash: $(wildcard src/geneft/*.py) | $(STAMP)
@@ -35,17 +68,33 @@ $(MATHJAX):
 	cp -r .mathjax-tmp/package/es5/input/tex/extensions _assets/mathjax/input/tex/
 	rm -rf .mathjax-tmp
 
+$(VEGA):
+	rm -rf _assets/vega .vega-tmp && mkdir -p .vega-tmp _assets/vega
+	cd .vega-tmp && for p in $(VEGA_PACKAGES); do npm pack --silent $$p >/dev/null || exit 1; done
+	cd .vega-tmp && for t in *.tgz; do mkdir $${t%.tgz} && tar xzf $$t -C $${t%.tgz} || exit 1; done
+	for n in vega vega-lite vega-embed; do \
+	  cp .vega-tmp/$$n-[0-9]*/package/build/$$n.min.js _assets/vega/ && \
+	  cp .vega-tmp/$$n-[0-9]*/package/LICENSE _assets/vega/LICENSE-$$n || exit 1; done
+	rm -rf .vega-tmp
+
 # Headless Chromium for the browser test (Debian's package; Playwright drives it). A machine
 # that already has chromium or Google Chrome (GitHub's runners) installs nothing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser:
 	command -v chromium >/dev/null || command -v google-chrome >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
-book: $(STAMP) $(MATHJAX) _build/.library-hash
+book: $(STAMP) $(MATHJAX) $(VEGA) _build/.library-hash
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
 
-test: $(STAMP) $(MATHJAX) browser
+# The whole book as one PDF, printed by Chromium from the single-page build (tools/pdf.py); also
+# put beside the site's pages, where the intro links to it once the site is published.
+pdf: $(STAMP) $(MATHJAX) $(VEGA) _build/.library-hash browser
+	$(BIN)/python tools/pdf.py
+	mkdir -p _build/html && cp _build/pdf/geneft-book.pdf _build/html/geneft-book.pdf
+	@echo "PDF: $(CURDIR)/_build/pdf/geneft-book.pdf"
+
+test: $(STAMP) $(MATHJAX) $(VEGA) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
