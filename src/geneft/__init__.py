@@ -1,9 +1,32 @@
 """geneft: the library behind the GenEFT book (Baek, Liu, Tegmark, arXiv 2402.05916).
 
-Modules follow the paper: `tasks` (relations and datasets), `statics` (description length and
-critical data size), `montecarlo` (Appendix-D achievable accuracy), `models` (encoder and
-decoders), `train` (the batched trainer), `plots` (the book's figure style), `tables` (tables
-for people), `progress` (progress bars), `threads` (how many CPUs to use).
+One module per concept, in the order the book meets them (this map is the one list of modules;
+the tests check it against the package and the README):
+
+    tasks            relations on n symbols, their pairs and train/test splits
+    statics          automorphisms, description length, critical training fraction (chapter 1)
+    montecarlo       the ideal reasoner's accuracy, by Monte Carlo over its posterior (chapter 1)
+    models           the encoder (embeddings) and the MLP decoders, batched over many models
+    train            the batched full-batch Adam trainer, with its autograd reference
+    fasttrain        the same trainer with hand-written gradients (faster on CPU)
+    sweeps           the sweep engine: runs declared as data, trained in batches, cached, sharded
+    store            full-size results with their provenance, in data/
+    phases           the paper's Table IV phases, phase maps and the Goldilocks verdicts (chapter 2)
+    representations  how embeddings cluster: silhouette and its link to accuracy
+    repons           repon dynamics and the learning-rate phase diagram (chapter 3)
+    fieldtheory      field-theory learning curves of deep networks (chapter 4)
+    twolayer         dynamical mean-field theory of two-layer networks (chapter 5)
+    duality          the activity-weight duality (chapter 6)
+    paper            the numbers the paper reports
+    scorecard        the scorecard: claims, statuses, the table
+    profiles         each chapter's parameters, their quick and full values and their checks
+    runner           executing a chapter with papermill, with a run record
+    cli              the `geneft` command
+    plots            the book's figure style and shared figures
+    live             live figures: Vega-Lite charts that run in the static site
+    tables           tables for people
+    progress         progress bars
+    threads          how many CPUs to use, and how many threads per process
 """
 import os as _os
 import sys as _sys

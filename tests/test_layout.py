@@ -1,0 +1,27 @@
+"""The module map in the package docstring is the one list of modules: the package and the
+README's Layout section must agree with it."""
+import re
+from pathlib import Path
+
+import geneft
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _map() -> list[str]:
+    return re.findall(r"^    ([a-z_]+) {2,}\S", geneft.__doc__, re.M)
+
+
+def test_module_map_names_every_module_once():
+    modules = sorted(p.stem for p in (ROOT / "src" / "geneft").glob("*.py")
+                     if p.stem != "__init__")
+    assert len(_map()) == len(set(_map()))
+    assert sorted(_map()) == modules
+
+
+def test_readme_layout_lists_the_modules_of_the_map():
+    readme = (ROOT / "README.md").read_text()
+    layout = readme[readme.index("## Layout"):]
+    layout = layout[:layout.index("\n## ", 1)]
+    listed = re.findall(r"`([a-z_]+)`", layout[:layout.index("· `book/`")])
+    assert sorted(listed) == sorted(_map())
