@@ -868,6 +868,9 @@ def claims(c: dict, expect, bridge) -> list:
 # The chapter computes these from the tables of the run it makes and from the tables of a
 # stored full-size run (geneft.store), with the same functions, so the two sizes compare.
 
+#: Axis labels of `factor_figure`'s panels, by column of the sweep table (matplotlib mathtext).
+#:
+#: :meta hide-value:
 FIGURE_COLUMNS = {"gap": "gap", "sharp_size": r"$\Sigma_n\,\sigma_{\gamma,n}\sigma_{\theta,n}$",
                   "size": r"size $\Sigma_n\,\sigma_{\theta,n}^2$",
                   "sharpness": r"mean sharpness $\sigma_{\gamma,n}$"}
