@@ -109,7 +109,8 @@ def test_statics_chapter_runs_with_papermill(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_goldilocks_chapter_runs_with_papermill(tmp_path):
+def test_goldilocks_chapter_runs_with_papermill(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENEFT_DATA", str(tmp_path / "empty"))     # the page without data/
     nb = execute("goldilocks", tmp_path / "goldilocks.ipynb", n=9, depths=[1, 3], widths=[2, 4],
                  fig7_width=4, seeds=2, steps=30, compare_depths=[1], compare_widths=[2, 4],
                  compare_seeds=2, compare_steps=20, eval_every=10, workers=1,
@@ -121,6 +122,7 @@ def test_goldilocks_chapter_runs_with_papermill(tmp_path):
     assert "majority phase" in text and "test std" in text    # the depth table, for people
     assert "verdict" in text and "reproduced" in text         # the verdicts table
     assert "Fig. 7" in text and "Theorem 1" in text
+    assert "No full-size result is stored" in text
     assert not [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stderr"]
 
 
