@@ -366,3 +366,10 @@ def test_tables_are_readable_in_both_colour_schemes(site, browser, scheme):
         page.close()
     context.close()
     assert not faint, f"{scheme}: table text below contrast 4.5: {faint[:5]}"
+
+
+@pytest.mark.parametrize("chapter", ["statics", "goldilocks", "repons", "fieldtheory", "twolayer",
+                                     "duality"])
+def test_chapter_shows_its_folded_parameters_box(built_book, chapter):
+    """The setup cell's last expression is the parameters box; a line after it hides the box."""
+    assert 'class="geneft-params"' in (built_book / "book" / f"{chapter}.html").read_text()
