@@ -50,6 +50,10 @@ def test_with_full_takes_each_rows_full_size_value_and_status_from_the_same_clai
     assert scorecard.with_full(quick, None) == quick
     with pytest.raises(ValueError, match="lacks the rows"):
         scorecard.with_full(quick, full[:1])
+    custom = [Claim("Fig. 7", "a maximum (width 4)", "p", "best 1", "2 se", "partly", "x")]
+    assert scorecard.with_full(custom, full)[0].full == "best 1"   # matched by item
+    with pytest.raises(ValueError, match="each item once"):
+        scorecard.with_full(quick + quick[:1], full)
     with pytest.raises(ValueError, match="full_status must be one of"):
         Claim("A", "a", "p", "o", "t", "partly", "x", full_status="fine")
 

@@ -79,21 +79,27 @@ def _text(text: str) -> str:
 def with_full(claims: list[Claim], full: list[Claim] | None) -> list[Claim]:
     """The rows `claims` (computed at the profile the chapter ran) with the full-size result of
     each: its value in `full` and its status in `full_status`, taken from the row of `full`
-    (the same claims computed from the stored full-size result) with the same item and claim
-    text. `full=None` (nothing stored) returns `claims` unchanged.
+    (the same claims computed from the stored full-size result) with the same item. Rows are
+    matched by item, not by claim text, because a claim's text may name the run's own sizes
+    (a custom run's width differs from the full profile's). `full=None` (nothing stored)
+    returns `claims` unchanged.
 
     Raises:
-        ValueError: `full` lacks a row of `claims`.
+        ValueError: `full` lacks an item of `claims`, or an item appears twice in either.
     """
     if full is None:
         return list(claims)
-    by_key = {(f.item, f.claim): f for f in full}
-    missing = [c.item for c in claims if (c.item, c.claim) not in by_key]
+    for rows, name in ((claims, "claims"), (full, "full")):
+        items = [c.item for c in rows]
+        if len(set(items)) != len(items):
+            raise ValueError(f"{name} must hold each item once, got {items}")
+    by_item = {f.item: f for f in full}
+    missing = [c.item for c in claims if c.item not in by_item]
     if missing:
         raise ValueError(f"full lacks the rows {missing}; the claims must be computed by the "
                          "same function at both sizes")
-    return [replace(c, full=by_key[c.item, c.claim].ours,
-                    full_status=by_key[c.item, c.claim].status) for c in claims]
+    return [replace(c, full=by_item[c.item].ours, full_status=by_item[c.item].status)
+            for c in claims]
 
 
 def html(chapter: str, claims: list[Claim], profile: str = "quick"):
