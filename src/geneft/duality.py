@@ -909,16 +909,17 @@ def size_comparison(found: dict, full: dict | None) -> str:
             f"{q['held']} of {q['tested']}; missed at full size: {t['missed']}), and {rows}")
 
 
-def factor_figure(table, *, columns: dict = FIGURE_COLUMNS):
+def factor_figure(table, *, columns: dict | None = None):
     """The chapter's hyperparameter figure from `sweep`'s table: one panel per factor swept
     over two or more values, each of `columns` as its seed mean (band: one standard deviation)
     divided by its mean at the factor's base value (`plots.factor_panels`), two panels a row,
     the page's width, with one legend; a factor whose values span a factor of 10 or more is
-    drawn on a log axis.
+    drawn on a log axis. `columns`: {column: axis label}; None: `FIGURE_COLUMNS`.
 
     Returns:
         the Figure, or None when no factor has two values.
     """
+    columns = FIGURE_COLUMNS if columns is None else columns
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.ticker import NullFormatter

@@ -363,7 +363,7 @@ def induction_gap(runs: dict, relations: dict, *, level: float = 0.9, alpha: flo
         reasoner: {short name: fraction at which the ideal reasoner reaches `level`}; a relation
             missing from it gets the text "no Monte Carlo" in "more than ideal reasoner".
         loose: the same for the reasoner that knows only that the relation is an equivalence
-            (`montecarlo.achievable_accuracy(..., prior="equivalence")`), for the column "more
+            (``montecarlo.achievable_accuracy`` with ``prior="equivalence"``), for the column "more
             than k-blind reasoner" ("–" where missing).
     Returns:
         pandas DataFrame indexed by (short name, decoder), within a relation from the decoder
