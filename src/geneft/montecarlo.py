@@ -149,14 +149,19 @@ def _merge(sizes: tuple, conflicts: frozenset, a: int, b: int) -> tuple[tuple, f
     return tuple(new_sizes), new_conf
 
 
+def _observed_components(relation: Relation, observed: np.ndarray) -> tuple[np.ndarray, int]:
+    """The symbols joined by observed related pairs: (component of each symbol, count)."""
+    uf = _UnionFind(relation.n)
+    for i, j in zip(*np.nonzero(observed & (relation.matrix == 1))):
+        uf.union(int(i), int(j))
+    comp, _ = uf.groups(relation.n)
+    return comp, int(comp.max() + 1)
+
+
 def _equivalence_posterior(relation: Relation, observed: np.ndarray, rng, *,
                            halves: bool = False):
-    n, truth = relation.n, relation.matrix
-    uf = _UnionFind(n)
-    for i, j in zip(*np.nonzero(observed & (truth == 1))):
-        uf.union(int(i), int(j))
-    comp, _ = uf.groups(n)
-    m = comp.max() + 1
+    truth = relation.matrix
+    comp, m = _observed_components(relation, observed)
     sizes = tuple(int(s) for s in np.bincount(comp, minlength=m))
     neg = observed & (truth == 0)
     conflicts = frozenset(tuple(sorted((int(comp[i]), int(comp[j]))))
@@ -386,12 +391,8 @@ def _partition_posterior(relation: Relation, observed: np.ndarray, rng, *, halve
     others, a component goes to each allowed class or to a new one with equal probability
     (each choice is one partition, all equally likely a priori); a sweep updates every
     component once. Returns P(R_u = 1) from the two halves of the chains, or their mean."""
-    n, truth = relation.n, relation.matrix
-    uf = _UnionFind(n)
-    for i, j in zip(*np.nonzero(observed & (truth == 1))):
-        uf.union(int(i), int(j))
-    comp, _ = uf.groups(n)
-    m = comp.max() + 1
+    truth = relation.matrix
+    comp, m = _observed_components(relation, observed)
     conflict = np.zeros((m, m), dtype=bool)
     neg = observed & (truth == 0)
     conflict[comp[np.nonzero(neg)[0]], comp[np.nonzero(neg)[1]]] = True
