@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import torch
 
+from geneft import fasttrain
 from geneft.models import ModelConfig, ideal_config, init_ensemble
 from geneft.tasks import all_pairs, make_relation, train_mask
 from geneft.train import resolve_device, train, train_reference
@@ -17,19 +18,23 @@ def _setup(cfg, seeds, fractions):
 @pytest.mark.parametrize("cfg, loss", [
     (ModelConfig(n=12, depth=2, width=8, mode="concat"), "bce"),
     (ModelConfig(n=12, depth=1, width=8, mode="squared", activation="relu"), "mse"),
+    (ModelConfig(n=12, depth=3, width=6, mode="difference"), "bce"),
     (ideal_config("equivalence", n=12), "bce"),
+    (ideal_config("order", n=12), "mse"),
 ])
-def test_ensemble_equals_each_model_trained_alone(cfg, loss):
+@pytest.mark.parametrize("trainer", [train, fasttrain.train], ids=["autograd", "hand-written"])
+def test_ensemble_equals_each_model_trained_alone(cfg, loss, trainer):
     seeds, fractions = [0, 1, 2, 3], [0.2, 0.4, 0.6, 0.8]
     labels, masks = _setup(cfg, seeds, fractions)
     kw = dict(steps=60, lr_enc=[1e-3, 1e-2, 3e-3, 1e-3], lr_dec=[1e-3, 1e-3, 1e-2, 3e-4],
               weight_decay=[0.0, 0.1, 0.0, 0.01], loss=loss, eval_every=20,
               record_embeddings=True)
     a, b = init_ensemble(cfg, seeds), init_ensemble(cfg, seeds)
-    ha, hb = train(a, labels, masks, **kw), train_reference(b, labels, masks, **kw)
+    ha, hb = trainer(a, labels, masks, **kw), train_reference(b, labels, masks, **kw)
     assert np.allclose(ha.loss, hb.loss, atol=1e-5)
     assert np.allclose(ha.embeddings, hb.embeddings, atol=1e-4)
-    assert torch.allclose(a.embeddings, b.embeddings, atol=1e-4)
+    for pa, pb in zip(a.parameters(), b.parameters()):      # embeddings and decoder weights
+        assert torch.allclose(pa, pb, atol=1e-4)
     assert np.abs(ha.whole_acc - hb.whole_acc).max() <= 2 / cfg.n ** 2  # a borderline pair at most
     assert list(ha.steps) == [0, 20, 40, 60]
 

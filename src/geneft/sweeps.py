@@ -232,14 +232,14 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
             models train fastest on one thread each, so on CPU use one worker per core.
         executor: any concurrent.futures.Executor to train the batches on instead (e.g. a
             Dask cluster's `client.get_executor()`); overrides `workers`.
+            Without it and with ``$GENEFT_DASK`` set to a Dask scheduler's address, the
+            batches go to that Dask cluster (``pip install "dask[distributed]"``).
         shard: "I/N" (1 <= I <= N) to train only every N-th batch, starting with the I-th, into
             `cache` (job arrays: N jobs fill one shared cache). Default: ``$GENEFT_SHARD``, else
             no sharding. If runs of other shards are still missing afterwards, raises
             ShardIncomplete; once all shards are done the same call returns the full table.
             "merge": train nothing, build the table from the cache alone (after `merge_caches`
             has gathered the shards' files), and raise ShardIncomplete if any run is missing.
-        Without `executor` and with ``$GENEFT_DASK`` set to a Dask scheduler's address, the batches
-        go to that Dask cluster (`pip install "dask[distributed]"`).
         progress: tqdm bar over runs.
     Returns:
         DataFrame, one row per run in the order given: the Run fields; final `train_acc`,
