@@ -13,8 +13,9 @@ def _map() -> list[str]:
 
 
 def test_module_map_names_every_module_once():
-    modules = sorted(p.stem for p in (ROOT / "src" / "geneft").glob("*.py")
-                     if p.stem != "__init__")
+    package = ROOT / "src" / "geneft"
+    modules = sorted([p.stem for p in package.glob("*.py") if p.stem != "__init__"]
+                     + [p.parent.name for p in package.glob("*/__init__.py")])
     assert len(_map()) == len(set(_map()))
     assert sorted(_map()) == modules
 

@@ -47,3 +47,18 @@ def test_parameters_box_is_folded_and_marks_changed_values():
 def test_parameters_box_rejects_unknown_chapter():
     with pytest.raises(ValueError, match="chapter must be one of"):
         tables.parameters("nope", PROFILES["statics"]["quick"])
+
+
+def test_glue_stores_each_value_under_its_prefixed_key(monkeypatch):
+    glued = {}
+    def record(key, value, display):
+        glued[key] = (value, display)
+    monkeypatch.setattr("myst_nb.glue", record)
+    tables.glue("tl", {"slope": 1.5, "alphas": "8, 16"})
+    assert glued == {"tl_slope": (1.5, False), "tl_alphas": ("8, 16", False)}
+
+
+@pytest.mark.parametrize("prefix, name", [("tl", "a b"), ("t-l", "x"), ("tl", "1x")])
+def test_glue_refuses_keys_the_prose_could_not_name(prefix, name):
+    with pytest.raises(ValueError, match="not an identifier"):
+        tables.glue(prefix, {name: 1})

@@ -22,7 +22,7 @@ the tests check it against the package and the README):
     profiles         each chapter's parameters, their quick and full values and their checks
     runner           executing a chapter with papermill, with a run record
     cli              the `geneft` command
-    plots            the book's figure style and shared figures
+    plots            the book's figure style, shared figures and each chapter's figures
     live             live figures: Vega-Lite charts that run in the static site
     tables           tables for people
     progress         progress bars

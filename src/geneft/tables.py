@@ -3,7 +3,8 @@
 `show` formats a table the way a reader wants it: no index column unless it means something,
 numbers rounded, booleans as ✔ / ✘, missing values as a word the caller chooses (e.g. "full
 profile only", "never"), and wide tables scroll inside their own box (the book's CSS, class
-`geneft-table`). `parameters` is the folded box a chapter shows for the parameters it ran with.
+`geneft-table`). `parameters` is the folded box a chapter shows for the parameters it ran with;
+`glue` hands a chapter's numbers to its prose.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from dataclasses import fields
 
 import numpy as np
 
-__all__ = ["MARKS", "cell", "show", "parameters"]
+__all__ = ["MARKS", "cell", "show", "parameters", "glue"]
 
 MARKS = {True: "✔", False: "✘"}
 
@@ -115,3 +116,18 @@ def parameters(chapter: str, params, *, profiles: dict | None = None):
                 '<table class="geneft-table">'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
                 "</details>")
+
+
+def glue(prefix: str, values: dict) -> None:
+    """Glue each of `values` as "<prefix>_<name>" for the prose (`{glue:text}` in MyST), without
+    showing it in the cell's output: one call for all the numbers a section's text quotes.
+
+    Raises:
+        ValueError: `prefix` or a name is not an identifier (the glue key would not parse).
+    """
+    from myst_nb import glue as _glue        # the book's dependency, imported only by chapters
+    for name in [prefix, *values]:
+        if not str(name).isidentifier():
+            raise ValueError(f"glue: {name!r} is not an identifier; keys are <prefix>_<name>")
+    for name, value in values.items():
+        _glue(f"{prefix}_{name}", value, display=False)

@@ -1,4 +1,5 @@
-"""Figure style and the plotting helpers the chapters share.
+"""Figure style and the plotting helpers the chapters share; each chapter's own figures are in
+a submodule named after it (`plots.statics`, `plots.goldilocks`, ..., `plots.duality`).
 
 One look for the whole book: `use_style()` applies the package's matplotlib style, and colours
 come from the Okabe-Ito palette (distinguishable with the common colour-vision deficiencies).
@@ -393,3 +394,7 @@ def network_panels(runs: dict, relations: dict, crude: dict, *, reasoner: dict |
     handles = {lab: h for ax in axes.flat for h, lab in zip(*ax.get_legend_handles_labels())}
     fig.legend(handles.values(), handles.keys(), loc="outside upper center", ncols=4)
     return fig
+
+
+# Each chapter's figures, built on the helpers above (imported last: they import this module).
+from . import duality, fieldtheory, goldilocks, repons, statics, twolayer  # noqa: E402, F401

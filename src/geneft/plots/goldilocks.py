@@ -1,0 +1,4 @@
+"""The figures of chapter 2, the Goldilocks zone (book/goldilocks.md). Each takes the chapter's
+computed results and returns the Figure; the style and the shared helpers come from
+`geneft.plots`."""
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""The figures of chapter 3, repon dynamics (book/repons.md). Each takes the chapter's computed
+results and returns the Figure; the style and the shared helpers come from `geneft.plots`."""
+from __future__ import annotations
