@@ -1,5 +1,6 @@
 """Hardening, class 1 (orphans): a killed sweep or chapter run leaves no process behind, and a
 chapter run stopped by SIGTERM or SIGINT still writes its run record."""
+import contextlib
 import json
 import os
 import signal
@@ -54,27 +55,42 @@ def workers_of(pid: int) -> list:
     return [p for p in descendants(pid) if "spawn_main" in " ".join(p.cmdline())]
 
 
+def cpu_seconds(process) -> float:
+    try:
+        return sum(process.cpu_times()[:2])
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
+@contextlib.contextmanager
+def started(cmd, **popen):
+    """`cmd` as a process; whatever of it is left (the process, its descendants, its pipes) is
+    killed and closed on the way out, whatever the test found."""
+    with subprocess.Popen(cmd, **popen) as proc:
+        try:
+            yield proc
+        finally:
+            for p in alive(descendants(proc.pid)):
+                p.kill()
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+
+
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_sweep_workers_die_with_their_parent(tmp_path, signum):
     script = tmp_path / "sweep.py"
     script.write_text(SWEEP)
     env = {**os.environ, "GENEFT_CPUS": "2"}
-    proc = subprocess.Popen([sys.executable, str(script)], env=env, cwd=tmp_path)
-    try:
+    with started([sys.executable, str(script)], env=env, cwd=tmp_path) as proc:
         workers = wait_for(lambda: len(workers_of(proc.pid)) >= 2 and workers_of(proc.pid), 90)
         assert workers, "the sweep never started its two workers"
-        wait_for(lambda: all(sum(p.cpu_times()[:2]) > 2 for p in workers), 90)   # training
+        wait_for(lambda: all(cpu_seconds(p) > 2 for p in workers), 90)   # training
         family = descendants(proc.pid)          # the workers and the resource tracker
         os.kill(proc.pid, signum)
         proc.wait(timeout=30)
         left = wait_for(lambda: not alive(family), 20)
         assert left, f"still running after the parent died: {[p.pid for p in alive(family)]}"
-    finally:
-        for p in alive(descendants(proc.pid)):
-            p.kill()
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
 
 
 TINY_GOLDILOCKS = ["-p", "n", "6", "-p", "depths", "1", "-p", "widths", "3", "-p", "seeds", "1",
@@ -91,12 +107,12 @@ def test_a_stopped_chapter_run_writes_its_record_and_leaves_nothing(tmp_path, si
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "geneft.cli", "run", "goldilocks", *TINY_GOLDILOCKS,
            "-p", "cache", str(tmp_path / "cache"), "--out", str(out)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with started(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
         kernel = wait_for(lambda: [p for p in descendants(proc.pid)
                                    if "ipykernel" in " ".join(p.cmdline())], 120)
         assert kernel, "the chapter's kernel never started"
-        time.sleep(4)                                   # into the long training cell
+        # Into the long training cell: the kernel has spent CPU beyond its imports (~3 s).
+        assert wait_for(lambda: cpu_seconds(kernel[0]) > 8, 300), "the kernel never trained"
         family = descendants(proc.pid)
         os.kill(proc.pid, signum)
         _, err = proc.communicate(timeout=300)   # a bound on a hang, not a timing: slow under load
@@ -108,12 +124,6 @@ def test_a_stopped_chapter_run_writes_its_record_and_leaves_nothing(tmp_path, si
         assert f"interrupted by {signal.Signals(signum).name}" in err
         assert wait_for(lambda: not alive(family), 15), \
             f"left running: {[p.cmdline()[:3] for p in alive(family)]}"
-    finally:
-        for p in alive(descendants(proc.pid)):
-            p.kill()
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
 
 
 @pytest.mark.slow
@@ -123,20 +133,13 @@ def test_a_killed_chapter_run_leaves_no_process(tmp_path):
     cmd = [sys.executable, "-m", "geneft.cli", "run", "goldilocks", *TINY_GOLDILOCKS,
            "-p", "depths", "1,2", "-p", "workers", "2", "-p", "cache", str(tmp_path / "cache"),
            "--out", str(tmp_path / "out")]
-    proc = subprocess.Popen(cmd, env={**os.environ, "GENEFT_CPUS": "2"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+    with started(cmd, env={**os.environ, "GENEFT_CPUS": "2"}, stdout=subprocess.DEVNULL,
+                 stderr=subprocess.DEVNULL) as proc:
         workers = wait_for(lambda: len(workers_of(proc.pid)) >= 2 and workers_of(proc.pid), 180)
         assert workers, "the chapter's sweep never started its two workers"
-        wait_for(lambda: all(sum(p.cpu_times()[:2]) > 2 for p in workers), 90)
+        wait_for(lambda: all(cpu_seconds(p) > 2 for p in workers), 90)
         family = descendants(proc.pid)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         assert wait_for(lambda: not alive(family), 20), \
             f"left running: {[p.cmdline()[:3] for p in alive(family)]}"
-    finally:
-        for p in alive(descendants(proc.pid)):
-            p.kill()
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
