@@ -21,6 +21,8 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
+from docutils_tables import table
+
 ROOT = Path(__file__).resolve().parents[1]
 TOOLCHAIN = ("jupyter-book", "sphinx", "myst-nb", "jupyter-cache", "sphinx-book-theme")
 _STARTED = "geneft_build_started"
@@ -60,22 +62,8 @@ def run_cache_counts(folder: Path, since: float) -> tuple[int, int]:
 
 
 def _table(head, rows, classes=()):
-    table = nodes.table(classes=["geneft-table", "geneft-words", *classes])
-    group = nodes.tgroup(cols=len(head))
-    table += group
-    group.extend(nodes.colspec(colwidth=1) for _ in head)
-    thead, tbody = nodes.thead(), nodes.tbody()
-    group += thead
-    group += tbody
-    for target, cells in ((thead, [head]), (tbody, rows)):
-        for cells_ in cells:
-            row = nodes.row()
-            for cell in cells_:
-                para = (nodes.paragraph("", "", cell) if isinstance(cell, nodes.Node)
-                        else nodes.paragraph(text=str(cell)))
-                row += nodes.entry("", para)
-            target += row
-    return nodes.container("", table, classes=["geneft-table-wrap"])
+    return nodes.container("", table(head, rows, ["geneft-words", *classes]),
+                           classes=["geneft-table-wrap"])
 
 
 def _build_rows(app) -> list[list[str]]:

@@ -14,6 +14,8 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
+from docutils_tables import table
+
 STATUSES = {"reproduced": "✔", "partly": "◐", "not-reproduced": "✘", "not-testable": "–"}
 # A counted row's status cell; rows marked data-counted="no" (our extensions) are left out.
 _CELL = re.compile(r'class="score score-([a-z-]+)">')
@@ -52,21 +54,8 @@ def _compact(total: dict) -> str:
 
 
 def _table(rows):
-    table = nodes.table(classes=["geneft-table", "scorecard-tally"])
-    group = nodes.tgroup(cols=7)
-    table += group
-    group.extend(nodes.colspec(colwidth=1) for _ in range(7))
-    head = ["chapter", "claims", *STATUSES.values(), "at full size"]
-    thead, tbody = nodes.thead(), nodes.tbody()
-    group += thead
-    group += tbody
-    for target, cells in ((thead, [head]), (tbody, rows)):
-        for cells_ in cells:
-            row = nodes.row()
-            for text in cells_:
-                row += nodes.entry("", nodes.paragraph(text=str(text)))
-            target += row
-    return table
+    return table(["chapter", "claims", *STATUSES.values(), "at full size"], rows,
+                 ["scorecard-tally"])
 
 
 def _parts(env, root) -> list[tuple[str, list[str]]]:

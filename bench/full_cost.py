@@ -145,7 +145,7 @@ def statics_seconds(p, fraction: float) -> dict:
         def call(steps, kind=kind):
             runs = [r for r in statics.network_runs(replace(one, steps=steps, ideal_steps=steps))
                     if r.decoder == kind]
-            return sweeps.run_sweep(runs, cache=None, device="cpu") if runs else None
+            return sweeps.run_sweep(runs, cache="off", device="cpu") if runs else None
         short = max(2, round(full * fraction))
         (w1, c1), (w2, c2) = (_timed(call, s) for s in (1, short))
         out[part] = tuple(p.seeds * (a + (b - a) * (full - 1) / (short - 1))
@@ -195,11 +195,11 @@ def duality_seconds(p) -> dict:
     chapter trains its networks one after another in one process, and each seed repeats the
     same settings, so the cost scales with the seeds (early stopping makes the epochs of a
     setting vary a little between seeds)."""
-    from geneft import duality as aw
-    base, factors = aw.plan(p)
+    from geneft import digits
+    base, factors = digits.plan(p)
     rates = {"G": p.bridge_generalizing, "M": p.bridge_memorizing}
-    sweep = _timed(aw.sweep, p.dataset, base, factors, [0])
-    bridge = _timed(lambda: aw.geneft_phases(
+    sweep = _timed(digits.sweep, p.dataset, base, factors, [0])
+    bridge = _timed(lambda: digits.geneft_phases(
         p.bridge_relation, p.bridge_fraction, rates, [0], steps=p.bridge_steps,
         depth=p.bridge_depth, width=p.bridge_width))
     return {"sweep": tuple(t * p.seeds for t in sweep),

@@ -135,7 +135,7 @@ def ours(runs: list, workers: int) -> None:
     shapes = {r.shape() for r in runs}
     per_shape = max(sum(r.shape() == s for r in runs) for s in shapes)
     size = sweeps.balanced_batch_size(per_shape, processes) if len(shapes) < processes else 64
-    sweeps.run_sweep(runs, cache=None, device="cpu", workers=processes, batch_size=size)
+    sweeps.run_sweep(runs, cache="off", device="cpu", workers=processes, batch_size=size)
 
 
 def cpu_seconds() -> float:

@@ -1,3 +1,5 @@
+import ast
+import json
 import os
 import shutil
 import subprocess
@@ -8,6 +10,11 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = (os.environ.get("GENEFT_CHROMIUM") or shutil.which("chromium")
+            or shutil.which("google-chrome") or "/usr/bin/chromium")
+# Flags for a headless root session on a machine with a closed network.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture
@@ -35,3 +42,42 @@ def built_book(tmp_path_factory):
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return src / "_build" / "html"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium (the one `make browser` installs) for a module's browser tests
+    (per module: Playwright's sync API must not outlive them into other tests' event loops)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    assert Path(CHROMIUM).exists(), "chromium is missing: `make test` installs it (make browser)"
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def _glued(notebook: Path, key: str) -> str:
+    """What an executed chapter glued under `key` (myst-nb's glue metadata): its HTML, or its
+    text."""
+    for cell in json.loads(notebook.read_text())["cells"]:
+        for out in cell.get("outputs", []):
+            if out.get("metadata", {}).get("scrapbook", {}).get("name") == key:
+                data = {k.rsplit("/", 2)[-2] + "/" + k.rsplit("/", 1)[-1]: v
+                        for k, v in out["data"].items()}        # drop the mime prefix
+                return data.get("text/html") or str(ast.literal_eval(data["text/plain"]))
+    raise KeyError(key)
+
+
+@pytest.fixture
+def glued():
+    """`glued(notebook, key)`: what an executed chapter glued under `key`."""
+    return _glued
+
+
+@pytest.fixture
+def chapter_store(tmp_path, monkeypatch) -> Path:
+    """A results store of the test's own (``$GENEFT_DATA``), for chapters run in this process
+    (without progress bars); returns its folder."""
+    monkeypatch.setenv("GENEFT_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("GENEFT_PROGRESS", "0")
+    return tmp_path / "data"

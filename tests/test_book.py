@@ -288,5 +288,6 @@ def test_book_builds(built_book):
     assert card.count("score score-") >= 24
     api = (built_book / "book" / "api.html").read_text()
     for module in ("tasks", "statics", "montecarlo", "models", "train", "repons", "sweeps",
-                   "store", "phases", "fieldtheory", "twolayer", "duality"):
+                   "store", "phases", "fieldtheory", "twolayer", "duality", "digits",
+                   "plots", "plots.statics", "plots.duality"):
         assert f'id="module-geneft.{module}"' in api, module

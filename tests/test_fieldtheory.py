@@ -188,6 +188,49 @@ def test_half_learning_points_halve_each_degree():
         assert abs(ft.ek_curve(n, lam, c2, 0.5, per_degree=True)[l] - c2[l] / 4) < 1e-12
 
 
+def test_trace_error_is_the_power_beyond_lmax():
+    """k(1) = 1 for the ReLU kernel: truncated at lmax = 2 the trace misses the power of the
+    degrees above 2, which a spectrum to lmax = 30 measures (its own miss < TRACE_TOL)."""
+    lam = ft.spectrum(lambda t: ft.nngp(t, 2), D, 30)
+    assert ft.trace_error({2: lam}, D) < ft.TRACE_TOL
+    beyond = ft.prior_power(lam, D)[3:].sum()
+    assert ft.trace_error({2: lam[:3]}, D) == pytest.approx(beyond, abs=ft.TRACE_TOL)
+    lam4 = ft.spectrum(lambda t: ft.nngp(t, 4), D, 2)
+    assert ft.trace_error({2: lam[:3], 4: lam4}, D) == max(ft.trace_error({2: lam[:3]}, D),
+                                                           ft.trace_error({4: lam4}, D))
+
+
+@pytest.mark.parametrize("n", [1, 10, 1000])
+def test_kappa_ratio_of_one_mode_solves_its_quadratic(n):
+    """One mode lambda (l = 0, multiplicity 1): kappa = s2 + kappa lambda / (N lambda + kappa),
+    i.e. kappa^2 + kappa (N lambda - lambda - s2) - s2 N lambda = 0."""
+    lam, s2 = 0.8, 0.5
+    b = n * lam - lam - s2
+    kappa = (-b + np.sqrt(b ** 2 + 4 * s2 * n * lam)) / 2
+    np.testing.assert_allclose(ft.kappa_ratio([lam], D, s2, [n]), [kappa / s2], rtol=1e-9)
+
+
+def test_kappa_ratio_falls_to_one_as_the_modes_are_learned():
+    lam = ft.spectrum(lambda t: ft.nngp(t, 2), D, 12)
+    ratio = ft.kappa_ratio(lam, D, 0.2, [16, 128, 1024, 1e7])
+    assert np.all(ratio > 1) and np.all(np.diff(ratio) < 0) and ratio[-1] < 1.01
+
+
+@pytest.mark.parametrize("words, joined", [([], ""), (["a"], "a"), (["a", "b"], "a and b"),
+                                           (["a", "b", "c"], "a, b and c")],
+                         ids=["none", "one", "two", "three"])
+def test_and_join_lists_words_as_prose(words, joined):
+    assert ft.and_join(iter(words)) == joined
+
+
+def test_critical_words_and_ratios():
+    critical = {1: 10.0, 2: 45.0, 3: 1234.4}
+    assert ft.critical_words(critical) == "10 for degree 1, 45 for degree 2, 1,234 for degree 3"
+    assert ft.critical_ratio_words(critical) == ("4.5 from degree 1 to 2 and 27.4 from degree 2 "
+                                                 "to 3")
+    assert ft.critical_ratio_words({1: 10.0}) == ""
+
+
 def test_compare_with_theory_averages_draws_and_divides():
     lam = ft.spectrum(lambda t: ft.nngp(t, 2), D, 10)
     target = ft.Target(D, {1: 1.0, 2: 0.5}, seed=0)
@@ -306,6 +349,34 @@ def test_unchecked_words_name_each_check_not_made():
     assert ft.tally_words(rows) == "2 reproduced, 1 not reproduced"
 
 
+def test_langevin_and_ek_gap_words():
+    assert ft.langevin_words(None) == "not run"
+    assert ft.langevin_words({16: 0.1, 256: 0.19}) == ("a distance of 10.0% at N = 16, "
+                                                      "19.0% at N = 256")
+    assert ft.ek_gap_words(_compare(-0.05), 4, 1.0) == "5.0% at N = 128, 5.0% at N = 512"
+    assert ft.ek_gap_words(_compare(-0.05), 4, 0.2) == "30.0% at N = 128, 30.0% at N = 512"
+
+
+def test_verdict_summary_says_what_the_assessment_found():
+    a = ft.assess(_compare(-0.05), _excess({512: 0.2, 2048: 0.1}), SPECTRA, D, main_sigma2=1.0)
+    s = ft.verdict_summary(a)
+    assert (s["n_met"], s["n_checked"], s["n_criteria"]) == (5, 5, 6)
+    assert "Langevin" in s["unchecked"] and s["ek_verdict"] == "met"
+    assert s["ek_worst"] == pytest.approx(0.05) and s["ek_tol"] == ft.EK_TOL
+    assert s["ek_by_depth"] == "5.0% at depth 2, 5.0% at depth 4" and s["ek_side"] == "below"
+    assert s["low"] == 0.2 and s["low_ek"] == "30% below"
+    assert s["widest"] == 2048 and s["net_worst"] == pytest.approx(0.1)
+    mean = (0.1 + 0.1 + 9.0) / 3                        # the widest's excess over N = 64..1024
+    assert s["net_mean"] == f"{mean:.1%} above"
+    narrow = (0.2 + 0.2 + 9.0) / 3
+    assert s["excess_by_width"] == f"{narrow:+.1%} at width 512, {mean:+.1%} at width 2048"
+    assert s["width_trend"] == "shrinks" and s["excess_rises"] == "does not always grow"
+    one = ft.verdict_summary(ft.assess(_compare(-0.12), _excess({512: 0.1}), SPECTRA, D,
+                                       main_sigma2=1.0))
+    assert one["width_trend"] == "cannot be compared (one width)"
+    assert one["ek_verdict"] == "not met" and one["n_met"] == 3
+
+
 def test_work_scales_with_what_each_sweep_repeats():
     from dataclasses import replace
 
@@ -406,29 +477,47 @@ def test_stored_tables_give_the_verdicts_of_the_run_that_wrote_them(tmp_path):
     plt.close(fig)
 
 
-def _glued(notebook, key) -> str:
-    """What the chapter glued under `key` (myst-nb's glue metadata): its HTML, or its text."""
-    import ast
-    import json
-    for cell in json.loads(notebook.read_text())["cells"]:
-        for out in cell.get("outputs", []):
-            if out.get("metadata", {}).get("scrapbook", {}).get("name") == key:
-                data = {k.rsplit("/", 2)[-2] + "/" + k.rsplit("/", 1)[-1]: v
-                        for k, v in out["data"].items()}        # drop the mime prefix
-                return data.get("text/html") or str(ast.literal_eval(data["text/plain"]))
-    raise KeyError(key)
+def test_prior_power_figure_leaves_out_the_degrees_without_power():
+    import matplotlib.pyplot as plt
+
+    from geneft import plots
+    power = {h: ft.prior_power(lam, D) for h, lam in SPECTRA.items()}
+    fig = plots.fieldtheory.prior_power_by_degree(power, [1, 2, 4])
+    lines = fig.axes[0].get_lines()
+    assert [line.get_label() for line in lines] == ["depth 1", "depth 2", "depth 4"]
+    assert list(lines[0].get_xdata()) == [0, 1, 2, 4, 6, 8, 10, 12]   # depth 1: odd l > 1 zero
+    assert list(lines[1].get_xdata()) == list(range(13))
+    np.testing.assert_allclose(lines[2].get_ydata(), power[4][:13])
+    plt.close(fig)
+
+
+def test_degree_figure_draws_theory_measurement_and_half_learning_points():
+    import matplotlib.pyplot as plt
+
+    from geneft import plots
+    c2, n = {1: 1.0, 2: 0.5}, np.logspace(1, 3, 20)
+    per_degree = ft.ek_curve(n, SPECTRA[2], c2, 1.0, per_degree=True)
+    measured = pd.DataFrame({"degree_1": [0.5, 0.1], "degree_2": [0.4, 0.3]}, index=[16, 256])
+    critical = ft.half_learning_points(SPECTRA[2], c2, 1.0)
+    fig = plots.fieldtheory.degree_errors(n, per_degree, measured, critical)
+    ax = fig.axes[0]
+    verticals = [line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() == ":"
+                 and len(line.get_xdata())]
+    np.testing.assert_allclose(verticals, [critical[1], critical[2]])
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "degree 1", "degree 2", "EK theory", "exact GP", "$N_l^*$"]
+    plt.close(fig)
 
 
 @pytest.mark.slow
-def test_chapter_stores_its_tables_and_shows_a_stored_full_size_result(tmp_path, monkeypatch):
+def test_chapter_stores_its_tables_and_shows_a_stored_full_size_result(
+        tmp_path, chapter_store, glued):
     """`geneft run fieldtheory -p save_results true` stores the result tables; `analyse` of the
     stored tables gives the verdicts the run printed; stored under the full profile's
     configuration, the page draws them in its full-size section and scorecard column."""
     from geneft import store
     from geneft.profiles import PROFILES, resolve, stored_config
     from geneft.runner import run_chapter
-    monkeypatch.setenv("GENEFT_DATA", str(tmp_path / "data"))
-    monkeypatch.setenv("GENEFT_PROGRESS", "0")
     tiny = dict(n_list=[16, 128], draws=2, n_test=100, widths=[32, 64], net_n_list=[16, 64],
                 langevin=True, langevin_width=16, langevin_n_list=[8], langevin_steps=40,
                 langevin_burn_in=20, langevin_n_test=20, device="cpu")
@@ -440,13 +529,13 @@ def test_chapter_stores_its_tables_and_shows_a_stored_full_size_result(tmp_path,
     assert saved is not None and saved.meta["timings"]["wall_s"] > 0
     read = ft.analyse(saved.tables, p)
     notebook = tmp_path / "fieldtheory-quick.ipynb"
-    assert _glued(notebook, "ft_n_met") == str(read.verdict.met()[0])
-    assert _glued(notebook, "ft_claims_tally") == ft.tally_words(read.claims)
-    assert _glued(notebook, "ft_full_gist") == "no full-size result is stored"
+    assert glued(notebook, "ft_n_met") == str(read.verdict.met()[0])
+    assert glued(notebook, "ft_claims_tally") == ft.tally_words(read.claims)
+    assert glued(notebook, "ft_full_gist") == "no full-size result is stored"
     full = PROFILES["fieldtheory"]["full"]            # as if the full run had been made
     store.save(name, saved.tables, stored_config(name, full), wall_s=1.0)
     run_chapter("fieldtheory", "quick", tiny, out=tmp_path, progress=False)
-    gist = _glued(notebook, "ft_full_gist")
+    gist = glued(notebook, "ft_full_gist")
     assert gist.startswith("the EK curve lies") and "criteria" in gist
-    assert "score-full" in _glued(notebook, "scorecard")
-    assert "a distance of" in _glued(notebook, "ft_langevin_full")
+    assert "score-full" in glued(notebook, "scorecard")
+    assert "a distance of" in glued(notebook, "ft_langevin_full")

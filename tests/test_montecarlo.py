@@ -213,3 +213,19 @@ def test_bad_prior():
         mc.posterior(rel, np.zeros((6, 6), bool), prior="nothing")
     with pytest.raises(ValueError, match="needs an equivalence"):
         mc.posterior(make_relation("greater", 6), np.zeros((6, 6), bool), prior="equivalence")
+
+
+def test_bound_numbers_name_each_relations_range_and_the_sentences():
+    import pandas as pd
+    table = pd.DataFrame({"relation": ["mod 3", "greater-than"],
+                          "MC − f_UB, min": [-0.079, 0.0], "MC − f_UB, max": [0.045, 0.054],
+                          "sampling bias, at most": [0.0, 0.002],
+                          "MC reaches level at": [0.062, float("nan")],
+                          "never below": [False, True], "within tolerance": [False, False]},
+                         index=["mod3", "greater"])
+    numbers = mc.bound_numbers(table, 0.05)
+    assert numbers["mod3_mc_deficit"] == pytest.approx(0.079)     # how far below: minus the min
+    assert numbers["mod3_mc_min"] == -0.079 and numbers["mod3_mc_max"] == 0.045
+    assert numbers["greater_mc_excess"] == 0.054 and np.isnan(numbers["greater_mc_p90"])
+    assert numbers["bound_sentence"] == mc.describe_bound(table, 0.05)
+    assert numbers["bias_sentence"] == mc.describe_bias(table)

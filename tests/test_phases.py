@@ -5,9 +5,12 @@ import pytest
 
 from geneft import scorecard
 from geneft.phases import (PHASES, POSITIONS, best_cell, classify, classify_table,
-                           describe_peak, first_crossing, fit_boundary, goldilocks_claims, peak,
+                           depth_summary, depth_table, describe_peak, first_crossing,
+                           fit_boundary, full_gist, goldilocks_claims, goldilocks_verdicts,
+                           map_range, map_summary, mode_stats, mode_summary, narrower_curve, peak,
                            phase_boundary, phase_counts, phase_map, position, representative,
-                           seed_stats, shape, verdict_table, zone_sides)
+                           seed_stats, shape, typical_runs, verdict_summary, verdict_table,
+                           zone_sides)
 
 STEPS = np.arange(0, 3001, 100)
 
@@ -312,3 +315,128 @@ def test_goldilocks_verdicts_read_a_capacity_sweep_of_known_shape(rng):
                               "deep_train": pytest.approx(0.99),
                               "weak_train": pytest.approx(0.7)}
     assert len(found["cells"]) == 8 and found["link"]["significant"]
+
+
+# ---- what the Goldilocks chapter quotes ---------------------------------------------------------
+
+def _depth_curve_runs():
+    """A depth curve of known numbers: test 0.6, 0.9, 0.8, 0.7 at depths 0-3 (seeds -/+ 0.02),
+    train 0.65 at depth 0 and 0.99 above, silhouette 0.1 x depth."""
+    runs = curve_table([0.6, 0.9, 0.8, 0.7])
+    runs["train_acc"] = np.where(runs.depth == 0, 0.65, 0.99)
+    runs["silhouette"] = 0.1 * runs.depth
+    runs["phase"] = np.where(runs.depth == 0, "confusion", "generalization")
+    return runs
+
+
+def test_depth_table_renames_the_columns_for_people():
+    table = depth_table(phase_map(_depth_curve_runs(), ["depth"]))
+    assert list(table.columns) == ["depth", "majority phase", "train acc.", "test acc.",
+                                   "test std", "seeds"]
+    assert table["seeds"].tolist() == [4] * 4 and table["test acc."][1] == pytest.approx(0.9)
+
+
+def test_depth_summary_by_hand():
+    runs = _depth_curve_runs()
+    by_depth, in_range = phase_map(runs, ["depth"]), runs[runs.depth >= 1]
+    p = peak(seed_stats(in_range, "depth"))                 # best depth 1 = the low end
+    got = depth_summary(by_depth, runs, p, baseline=0.6)
+    se = np.sqrt(2) * np.std(np.linspace(-0.02, 0.02, 4), ddof=1) / 2
+    assert (got["best_depth"], got["runner_up"], got["deepest"]) == (1, 2, 3)
+    assert got["best_depth_acc"] == pytest.approx(0.9) and got["margin"] == pytest.approx(0.1)
+    assert got["margin_se_2"] == pytest.approx(se / np.sqrt(2))
+    assert got["fall_z"] == pytest.approx(0.2 / se)
+    assert got["lost"] == pytest.approx(0.2 / 0.3)          # (0.9 - 0.7) / (0.9 - 0.6)
+    assert (got["depth0_train"], got["depth0_test"]) == pytest.approx((0.65, 0.6))
+    assert (got["deepest_train"], got["deepest_test"]) == pytest.approx((0.99, 0.7))
+    assert (got["sil_best"], got["sil_deepest"]) == pytest.approx((0.1, 0.3))
+    assert got["depth1_train"] == pytest.approx(0.99) and got["baseline"] == 0.6
+    assert got["fig7_agrees"] == "ours does not" and got["curve_shape"] == shape(p)
+    assert got["depth_peak"] == describe_peak(p)
+    assert np.isnan(depth_summary(by_depth, runs, p, baseline=0.95)["lost"])   # no lead
+
+
+def _map_cells():
+    return pd.DataFrame(dict(depth=[1, 1, 2, 2], width=[2, 10, 2, 10],
+                             test_acc_mean=[0.6, 0.9, 0.62, 0.8],
+                             train_acc_mean=[0.7, 0.99, 0.75, 0.98],
+                             phase=["confusion", "generalization", "confusion",
+                                    "memorization"]))
+
+
+def test_map_summary_by_hand():
+    got = map_summary(_map_cells(), deep_width=10)
+    assert (got["best_cell_depth"], got["best_cell_width"]) == (1, 10)
+    assert got["best_cell_acc"] == pytest.approx(0.9) and got["n_cells"] == 4
+    assert got["main_counts"] == "generalization 1, grokking 0, memorization 1, confusion 2"
+    assert (got["narrow_width"], got["narrow_train"]) == (2, pytest.approx(0.75))
+    assert got["wide_deep_test"] == pytest.approx(0.8)      # the one cell: depth 2, width 10
+    assert got["wide_deep_train"] == pytest.approx(0.98)
+
+
+def test_map_range_by_hand():
+    assert map_range(_map_cells()) == {
+        "counts": "generalization 1, grokking 0, memorization 1, confusion 2",
+        "min_test": 0.6, "max_test": 0.9, "min_train": 0.7}
+
+
+def test_typical_runs_one_median_run_per_phase_in_table_iv_order():
+    table = pd.DataFrame(dict(seed=[0, 1, 0, 1, 2],
+                              phase=["confusion", "confusion", "generalization",
+                                     "generalization", "generalization"],
+                              test_acc=[0.5, 0.6, 0.9, 0.95, 0.92]))
+    typical = typical_runs(table)
+    assert typical.phase.tolist() == ["generalization", "confusion"]
+    assert typical.test_acc.tolist() == [0.92, 0.5]         # the (lower) median of each
+    assert typical_runs(table.iloc[:0]).empty
+
+
+@pytest.mark.parametrize("squared, best, note", [
+    (0.91, "squared", "the input that builds in the symmetry of an equivalence"),
+    (0.61, "concat", "although chapter 1 predicts the squared difference"),
+], ids=["squared-best", "concat-best"])
+def test_mode_stats_and_summary(squared, best, note):
+    modes = pd.DataFrame(dict(mode=["concat", "concat", "squared", "squared", "difference",
+                                    "difference"],
+                              train_acc=[1.0] * 6,
+                              test_acc=[0.80, 0.82, squared - 0.01, squared + 0.01, 0.7, 0.72]))
+    stats = mode_stats(modes)
+    assert stats.index.tolist() == ["concat", "squared", "difference"]   # order of appearance
+    assert stats.loc["concat", ("test_acc", "std")] == pytest.approx(0.02 / np.sqrt(2))
+    got = mode_summary(stats)
+    assert got["modes"] == f"concat 0.810, squared {squared:.3f}, difference 0.710"
+    assert got["best_mode"] == best and got["mode_note"].startswith(note)
+
+
+def test_verdict_summary_counts_the_statuses():
+    falling = peak(seed_stats(curve_table([0.90, 0.85, 0.70]), "depth"))
+    link = {"rho": 0.6, "p": 1e-5, "runs": 40, "alpha": 0.01, "significant": False}
+    sides = zone_sides(falling, 0.99, 0.95)                  # memorization only
+    claims = goldilocks_claims(falling, sides, link, task="mod 3", width=10, fraction=0.3)
+    got = verdict_summary(claims, sides)
+    assert got == {"tally": "1 partly, 2 not reproduced", "n_claims": 3,
+                   "fig7_status": "not reproduced", "memorization": "reproduced",
+                   "confusion": "not reproduced"}
+
+
+def test_full_gist_reads_the_stored_verdicts(rng):
+    assert full_gist(None, None) == "no full-size result is stored"
+    found = goldilocks_verdicts(_capacity_runs(rng), depths=[1, 2, 3, 4], widths=[2, 10],
+                                fig7_width=10)
+    claims = goldilocks_claims(found["peak"], found["sides"], found["link"], task="mod 3",
+                               width=10, fraction=0.3)
+    gist = full_gist(found, claims)
+    assert gist.startswith("the test accuracy has an interior maximum at depth 2")
+    assert "is the best in 100% of resamples" in gist
+    assert gist.endswith("rows read reproduced, reproduced, reproduced")
+
+
+def test_narrower_curve_takes_the_next_narrower_width(rng):
+    runs = _capacity_runs(rng)                              # width 2 never fits: train 0.7
+    got = narrower_curve(runs, depths=[1, 2, 3, 4], widths=[2, 10], width=10)
+    assert (got["try_width"], got["try_width_first"]) == (2, 1)
+    assert got["try_width_train"] == pytest.approx(0.7)
+    assert got["try_width_train_ref"] == pytest.approx(0.99)
+    assert got["try_width_peak"].startswith("depth ") and "range 1 to 4" in got["try_width_peak"]
+    # no narrower width in the map: the narrowest, here the curve's own
+    assert narrower_curve(runs, depths=[1, 2], widths=[10], width=10)["try_width"] == 10

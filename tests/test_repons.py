@@ -378,7 +378,9 @@ def test_scorecard_claims_statuses():
     mc = np.stack([repons.p_r(ratios) + 0.002, np.full(2, 0.002)], 1)
     quick = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: np.inf}), 1e-3)
     full = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: 10.0}), 1e-3)
-    claims = repons.scorecard_claims(drift=1e-9, ratios=ratios, mc=mc, quick=quick, full=full)
+    law = repons.law_checks(ratios, mc, repons.p_r(ratios), 400)
+    claims = repons.scorecard_claims(drift=1e-9, law=law, ratios=ratios,
+                                     quick=repons.verdicts(quick), full=repons.verdicts(full))
     assert [c.item for c in claims] == ["Fig. 4 / Eq. 11", "Fig. 6 / Eq. 12", "Fig. 5", "Fig. 8"]
     # the boundary at 10^1.5 = 31.6 is more than a factor 3 from the rule: slope only
     assert [c.status for c in claims] == ["reproduced", "reproduced", "partly",
@@ -409,3 +411,109 @@ def test_cluster_deviation_in_standard_errors():
                           "teaching notebook's form": [0.20, 0.50]})
     assert repons.cluster_deviation(table) == pytest.approx({"derived": 2.0, "notebook": 5.0,
                                                              "sign": 0.01})
+
+
+def test_scorecard_claims_read_the_verdicts_they_are_given():
+    """The Fig. 5 and Fig. 8 rows take their status from the verdicts passed in, not from a
+    second computation: a doctored verdict shows in the row."""
+    import dataclasses
+    ratios = np.array([0.5, 2.0])
+    mc = np.stack([repons.p_r(ratios), np.full(2, 0.002)], 1)
+    law = repons.law_checks(ratios, mc, repons.p_r(ratios), 400)
+    judged = repons.verdicts(repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: np.inf}), 1e-3))
+    doctored = dataclasses.replace(judged, fig5={**judged.fig5, "ratio": True},
+                                   fig8={**judged.fig8, "ok": None})
+    claims = repons.scorecard_claims(drift=1e-9, law=law, ratios=ratios, quick=doctored)
+    assert [claims[2].status, claims[3].status] == ["reproduced", "not testable"]
+    assert claims[2].full_status is None and claims[3].full == "not stored"
+
+
+def test_verdicts_judge_figs_5_and_8_once():
+    """Memorization above lr_dec / lr_enc = 10 without weight decay (boundary ratio 10^1.5, a
+    factor 3.16 from the rule of ten: slope within, ratio outside), none with it."""
+    grid = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: np.inf}), 1e-3)
+    judged = repons.verdicts(grid)
+    assert judged.fig5 == repons.boundary_checks(grid.off)
+    assert judged.fig8 == pytest.approx(repons.weight_decay_check(grid), nan_ok=True)
+    assert judged.slopes == pytest.approx((0.0, 2.0))
+    assert (judged.fig5_status, judged.fig8_status) == ("partly", "not reproduced")
+    same = repons.verdicts(repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: 10.0}), 1e-3))
+    assert same.fig8_status == "reproduced"                       # shift by a factor 1
+
+
+def test_phase_numbers_of_a_hand_made_grid():
+    numbers = repons.phase_numbers(repons.verdicts(
+        repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: np.inf}), 1e-3)))
+    assert numbers["points"] == 2 and numbers["slope"] == pytest.approx(1.0)
+    assert numbers["ratio"] == pytest.approx(10 ** 1.5)
+    assert numbers["rule_factor"] == pytest.approx(10 ** 0.5)
+    assert (numbers["v_slope"], numbers["v_rule"]) == ("within", "outside")
+    assert numbers["counts"] == "generalization 13, grokking 0, memorization 3, confusion 0"
+    assert numbers["counts_wd"] == "generalization 16, grokking 0, memorization 0, confusion 0"
+    assert numbers["step"] == pytest.approx(10.0) and numbers["mem_reach"] == pytest.approx(1e-3)
+    assert (numbers["slope_lo"], numbers["slope_hi"]) == pytest.approx((0.0, 2.0))
+    assert numbers["boundary"] == "slope 1.00 (cells allow 0.00–2.00), ratio 31.6"
+    assert numbers["fit"] == "slope 1.00, ratio 31.6"
+    assert "a range that contains the theory's 1" in numbers["slope_range"]
+    assert numbers["wd_gist"].startswith("removes memorization from the grid")
+    assert "no cell memorizes (3 of 16 without)" in numbers["wd_finding"]
+
+
+def test_phase_numbers_without_a_grid_say_so_under_the_same_names():
+    numbers = repons.phase_numbers(None)
+    grid = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: 10.0}), 1e-3)
+    assert set(numbers) <= set(repons.phase_numbers(repons.verdicts(grid)))
+    assert numbers["points"] == 0 and np.isnan(numbers["step"])
+    assert numbers["boundary"] == "not stored" and "not stored" in numbers["wd_gist"]
+
+
+def test_typical_runs_are_median_runs_without_weight_decay():
+    table = sweep_table({0.0: 10.0, 1e-3: 10.0})
+    spread = 0.001 * np.arange(len(table))             # distinct accuracies within a phase
+    table["test_acc"] = np.where(table["test_acc"] > 0.9, 0.90, 0.60) + spread
+    picks = repons.typical_runs(repons.phase_grid(table, 1e-3))
+    assert list(picks) == ["generalization", "memorization"]
+    for phase, run in picks.items():
+        same = table[(table.weight_decay == 0) & (table.test_acc.round(1) == run.test_acc.round(1))]
+        assert run.weight_decay == 0 and run.phase == phase
+        assert run.test_acc == sorted(same.test_acc)[(len(same) - 1) // 2]   # the lower median
+    never = repons.typical_runs(repons.phase_grid(sweep_table({0.0: np.inf, 1e-3: 10.0}), 1e-3))
+    assert list(never) == ["generalization"]
+
+
+def test_embedding_motion_ends_where_the_sweep_run_ended():
+    """Retraining a run with its embeddings recorded reproduces the embeddings it ended with."""
+    from geneft import sweeps
+    runs = sweeps.grid(n=6, fraction=0.5, width=3, steps=12, eval_every=4, seed=[0, 1])
+    table = sweeps.run_sweep(runs, cache="off", device="cpu")
+    motion = repons.embedding_motion({"first": table.iloc[0], "second": table.iloc[1]},
+                                     device="cpu")
+    assert list(motion) == ["first", "second"]
+    for (steps, path), (_, row) in zip(motion.values(), table.iterrows()):
+        assert steps.tolist() == [0, 4, 8, 12] and path.shape == (4, 6, 2)
+        np.testing.assert_allclose(path[-1], row.embeddings, atol=1e-5)
+
+
+def test_phase_portrait_draws_a_path_per_start_and_one_legend_entry_per_fate():
+    from geneft import plots
+    starts = [(1.0, 0.4), (1.0, 0.9)]                          # C = 3.4 > 0 and -3.1 < 0
+    paths = [repons.integrate(a0, c0, 0.1, 0.1, np.linspace(0, 10, 20)) for a0, c0 in starts]
+    fig = plots.repons.phase_portrait(starts, paths, 0.1, 0.1)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 2 + 1 + 1                          # paths, starts, separatrix
+    assert [t.get_text() for t in fig.legends[0].texts] == [
+        "collide, $C > 0$", "stay apart, $C < 0$", "start", "separatrix $C = 0$"]
+    plots.plt.close(fig)
+
+
+def test_arctan_law_plots_law_cluster_law_and_both_simulations():
+    from geneft import plots
+    ratios = np.array([0.1, 1.0, 10.0])
+    mc = np.stack([repons.p_r(ratios), np.full(3, 0.01)], 1)
+    fig = plots.repons.arctan_law(ratios, mc, repons.p_r(ratios), cluster=4)
+    labels = [t.get_text() for t in fig.legends[0].texts]
+    assert sorted(labels) == ["Monte Carlo", "arctan law", "cluster law, N = 4",
+                              "gradient descent"]
+    law = fig.axes[0].lines[0]
+    np.testing.assert_allclose(law.get_ydata(), repons.p_r(law.get_xdata()))
+    plots.plt.close(fig)

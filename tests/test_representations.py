@@ -1,10 +1,11 @@
 """The silhouette against a direct transcription of its definition; the rank correlation
-against Pearson's correlation of ranks and its t test."""
+against Pearson's correlation of ranks and its t test; the chapter's clustering summary by hand."""
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.stats import t as student_t
 
-from geneft.representations import cluster_correlation, silhouette
+from geneft.representations import cluster_correlation, cluster_summary, silhouette
 
 
 def silhouette_loop(x, y):
@@ -81,3 +82,18 @@ def test_cluster_correlation_bad_input():
         cluster_correlation([0.1, 0.2, 0.3], [0.1, 0.2])
     with pytest.raises(ValueError, match="alpha"):
         cluster_correlation([0.1, 0.2, 0.3], [0.1, 0.2, 0.3], alpha=1.5)
+
+
+def test_cluster_summary_by_hand():
+    runs = pd.DataFrame(dict(phase=["confusion", "generalization", "generalization"],
+                             silhouette=[0.1, 0.4, 0.6]))
+    link = {"rho": 0.5, "p": 1e-3, "runs": 3, "alpha": 0.01, "significant": True}
+    got = cluster_summary(runs, link)
+    assert (got["rho"], got["rho_p"], got["n_runs"]) == (0.5, 1e-3, 3)
+    assert got["sil_by_phase"] == "generalization 0.50, confusion 0.10"   # Table IV order
+    assert got["sil_gen"] == pytest.approx(0.5) and np.isnan(got["sil_mem"])  # no memorizer
+    assert got["link_short"] == "significant at the 1 % level"
+    assert got["link"].startswith("the runs that test better")
+    weak = cluster_summary(runs, {**link, "alpha": 0.05, "significant": False})
+    assert weak["link_short"] == "not significant at the 5 % level"
+    assert weak["link"] == "we find no significant link at that level"

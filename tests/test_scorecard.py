@@ -64,3 +64,14 @@ def test_full_size_status_is_shown_but_not_counted_twice_by_the_tally():
     page = html("ch", rows).data
     assert f'{STATUSES["reproduced"]} reproduced</span>: o2' in page
     assert page.count('class="score score-') == 1                       # the quick status only
+
+
+def test_glue_puts_the_rows_under_the_key_the_scorecard_page_reads(monkeypatch):
+    glued = {}
+
+    def record(key, value, display):
+        glued[key] = (value.data, display)
+    monkeypatch.setattr("myst_nb.glue", record)
+    claims = [Claim("Fig. 2", "a", "p", "o", "t", "reproduced", "x")]
+    scorecard.glue("statics", claims)
+    assert glued == {"scorecard": (html("statics", claims).data, False)}

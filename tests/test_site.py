@@ -5,9 +5,7 @@ and every internal link (and its #fragment) resolves. Screenshots of the chapter
 _build/screenshots/. Runs after the book is built (conftest.built_book)."""
 import functools
 import http.server
-import os
 import re
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
@@ -15,11 +13,6 @@ from urllib.parse import unquote, urldefrag, urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = (os.environ.get("GENEFT_CHROMIUM") or shutil.which("chromium")
-            or shutil.which("google-chrome") or "/usr/bin/chromium")
-# Flags for a headless root session on a machine with a closed network.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CHAPTERS = ("intro", "statics", "goldilocks", "repons", "fieldtheory", "twolayer", "duality",
             "scorecard", "api")
 
@@ -38,16 +31,6 @@ def site(built_book):
     yield f"http://127.0.0.1:{server.server_address[1]}/", built_book
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    assert Path(CHROMIUM).exists(), "chromium is missing: `make test` installs it (make browser)"
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def pages(html: Path) -> list[str]:

@@ -351,7 +351,7 @@ def test_stored_findings_give_the_verdicts_of_the_run_that_stored_them(tmp_path)
     from geneft.tasks import parse_relation
     p = _tiny_statics()
     assert stored_findings(p, root=tmp_path) is None
-    table = sweeps.run_sweep(network_runs(p), cache=None, device="cpu")
+    table = sweeps.run_sweep(network_runs(p), cache="off", device="cpu")
     curves = {k: montecarlo.achievable_accuracy(parse_relation(k, p.n), p.mc_fractions,
                                                 draws=p.mc_draws) for k in p.mc_relations}
     loose = {"mod3": montecarlo.achievable_accuracy(parse_relation("mod3", p.n), p.mc_fractions,
@@ -407,3 +407,56 @@ def test_cli_run_stores_tables_whose_findings_are_the_pages(tmp_path, monkeypatc
             pytest.approx(float(glued[f"statics_{key}_concat_lowest"]), abs=1e-6)
     from geneft import montecarlo
     assert repr(montecarlo.describe_bound(big["bound"])) == glued["statics_bound_sentence"]
+
+
+# ------------------------------------------------------------------ the numbers the prose quotes
+def test_description_numbers_closed_forms():
+    """mod 3 at n = 30: b exact = log2 30! - log2(3! 10!^3); the bound at p = 0 is guessing
+    "unrelated", right with probability 1 - 1/3; the baseline is the 600 of 900 pairs
+    that are unrelated."""
+    from geneft.statics import description_numbers
+    numbers = description_numbers(description_table(PAPER_RELATIONS), PAPER_RELATIONS)
+    log_fact = math.log2(math.factorial(30))
+    assert numbers["log2_nfact"] == pytest.approx(log_fact)
+    assert numbers["mod3_bits_exact"] == pytest.approx(
+        log_fact - math.log2(math.factorial(3) * math.factorial(10) ** 3))
+    assert numbers["mod3_bits_paper"] == pytest.approx(30 * math.log2(3))
+    assert numbers["greater_pc"] == pytest.approx(0.274, abs=5e-4)
+    assert numbers["mod3_ub0"] == pytest.approx(2 / 3) and numbers["bipartite10_ub0"] == 0.5
+    assert numbers["mod3_baseline"] == pytest.approx(600 / 900)
+    assert all(name.isidentifier() for name in numbers)        # usable as glue names
+    with pytest.raises(ValueError, match="share one n"):
+        description_numbers(description_table(PAPER_RELATIONS),
+                            {"a": make_relation("greater", 5), "b": make_relation("greater", 6)})
+
+
+def test_profile_numbers_of_a_hand_made_profile():
+    from geneft.profiles import resolve
+    from geneft.statics import profile_numbers
+    p = resolve("statics", trained_relations=("mod3", "greater"), depth=3, width=50,
+                steps=10000, seeds=5, fractions=(0.1, 0.3, 0.35, 0.4, 0.6),
+                mc_fractions=(0.02, 0.1, 0.4), mc_draws=7)
+    assert profile_numbers(p) == {
+        "relations": "mod 3, greater-than", "shape": "3 hidden layers of width 50",
+        "steps": "10,000", "seeds": 5, "n_fractions": 5, "fine": "0.05 between 0.3 and 0.4",
+        "draws": 7, "n_mc": 3, "mc_min": 0.02, "mc_max": 0.4}
+    assert profile_numbers(resolve("statics", fractions=(0.5,)))["fine"] == "–"
+
+
+def test_gap_numbers_read_the_best_decoder_and_every_decoders_ends():
+    from geneft.statics import decoder_orders, gap_numbers
+    runs = {"mod3": {"concat": _sweep({0.1: 0.5, 0.2: 0.6, 0.3: 0.7}),
+                     "squared": _sweep({0.1: 0.8, 0.2: 1.0, 0.3: 1.0}, spread=0.05)}}
+    gap = induction_gap(runs, PAPER_RELATIONS, reasoner={"mod3": 0.05},
+                        loose={"mod3": 0.12})
+    orders = decoder_orders(gap)
+    numbers = gap_numbers(gap, orders, {"mod3": 0.12})
+    assert numbers["mod3_best"] == "squared" and numbers["mod3_best_need"] == pytest.approx(0.15)
+    assert numbers["mod3_best_excess"] == pytest.approx(0.10)
+    assert numbers["mod3_best_excess_blind"] == pytest.approx(0.03)
+    assert numbers["mod3_blind_p90"] == 0.12
+    assert numbers["mod3_concat_lowest"] == 0.5 and numbers["mod3_squared_last"] == 1.0
+    assert numbers["seed_spread"] == pytest.approx(0.05)
+    assert numbers["mod3_verdict"] == order_verdict(orders["mod3"]) == "in the paper's order"
+    assert numbers["mod3_order"] == crossings_text(gap, "mod3")
+    assert "mod3_blind_p90" not in gap_numbers(gap, orders, {})

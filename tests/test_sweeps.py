@@ -148,6 +148,19 @@ def test_resolve_cache(tmp_path, monkeypatch):
     assert sweeps.resolve_cache("x/y") == sweeps.Path("x/y")
 
 
+def test_cache_none_means_the_default_cache_as_for_a_chapter(tmp_path, monkeypatch):
+    """One meaning of `cache` everywhere: None is the default cache, "off" (run_sweep's
+    default) is none."""
+    monkeypatch.setenv("GENEFT_CACHE", str(tmp_path / "default"))
+    runs = tiny_grid()[:2]
+    run_sweep(runs)
+    run_sweep(runs, cache="off")
+    assert not (tmp_path / "default").exists()
+    run_sweep(runs, cache=None)
+    assert len(list((tmp_path / "default").glob("*.json"))) == len(runs)
+    assert run_sweep(runs, cache=None).cached.all()
+
+
 def test_run_sweep_rejects_bad_arguments():
     with pytest.raises(ValueError, match="non-empty list of sweeps.Run"):
         run_sweep([])

@@ -1,17 +1,21 @@
 """geneft.twolayer: autograd and finite differences, mean-field duplication invariance, ReLU
 homogeneity, the alignment metric's limits, the ReLU Gaussian-equivalence constants, sanity
 limits at init, the linear-model closed form; the time scales, the success criteria (each
-broken on its own) and the scorecard rows read from known curves."""
+broken on its own), the scorecard rows and the numbers the chapter's prose quotes, read from
+known curves; and the chapter's figures (geneft.plots.twolayer)."""
 import dataclasses
 import math
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from geneft import scorecard
+from geneft import plots, scorecard
 from geneft import twolayer as tl
+
+matplotlib.use("Agg")
 
 
 def small(R=2, m=5, d=4, n=7, a0=0.7, target="latent", seed=0):
@@ -274,8 +278,6 @@ def test_timescale_table_names_columns_and_writes_steps_as_integers():
     assert list(table.columns) == list(tl.LABELS.values())
     assert list(table.t_fit) == [300, 700, None] and type(table.t_fit[0]) is int
     assert list(table["α"]) == [8, 16, 32]
-    assert tl.time_marks(known_ts(t_fit={32: np.nan})) == {8: [60, 300], 16: [60, 700],
-                                                           32: [70]}
 
 
 def by_a0(align_big, test_big):
@@ -438,3 +440,156 @@ def test_size_gist_names_what_differs_and_says_when_nothing_is_stored():
     assert list(table.columns)[-2:] == ["met at full size", "full size"]
     assert table["met at full size"].sum() == 8 and table.met.sum() == 9
     assert tl.size_numbers(None) == "not stored"
+
+
+def test_criteria_table_pairs_full_size_verdicts_by_name_not_position():
+    """The full-size checks in another order still land on their own rows."""
+    ts, inits = known_ts(), by_a0(0.30, 0.20)
+    gaps = pd.DataFrame({"m": [400], "at t*": [0.01], "at the end": [0.1]})
+    quick = tl.criteria(ts, inits, gaps, a0=0.1, base=100)
+    full = tl.criteria(known_ts(align_end={16: 0.5}), inits, gaps, a0=0.1, base=100)
+    shuffled = dict(reversed(list(full.items())))
+    table = tl.criteria_table(quick, shuffled).set_index("criterion")
+    assert not table.loc["A(T)/max A ≤ 0.5", "met at full size"]
+    assert table.loc["A(T)/max A ≤ 0.5", "full size"] == "0.36, 0.69, 0.21"
+    assert table["met at full size"].sum() == 8
+
+
+def test_criteria_met_and_findings_reproduced_count_for_the_text():
+    ts, inits = known_ts(align_end={16: 0.5}), by_a0(0.30, 0.20)
+    gaps = pd.DataFrame({"m": [400], "at t*": [0.01], "at the end": [0.1]})
+    checks = tl.criteria(ts, inits, gaps, a0=0.1, base=100)
+    assert tl.criteria_met(checks) == "8 of the 9"
+    claims = tl.claims(checks, ts, inits, gaps, a0=0.1, base=100)
+    assert tl.findings_reproduced(claims) == "3 of the 4"      # the width row is not counted
+
+
+def test_phase_numbers_by_hand():
+    """E(T)/E(t*) = 0.34/0.17, 0.45/0.156, 0.52/0.127 = 2.0, 2.88, 4.09; A(T)/max A =
+    0.25/0.70, 0.20/0.72, 0.16/0.76 = 36 %, 28 %, 21 %."""
+    from geneft.profiles import TwolayerParams
+    p = TwolayerParams()
+    got = tl.phase_numbers(known_ts(t_fit={32: np.nan}), p)
+    assert (got["rise_range"], got["kept_range"]) == ("2.0 to 4.1", "21% to 36%")
+    assert got["fit_list"] == "300, 700, never" and got["feat_list"] == "60, 60, 70"
+    assert (got["feat_max"], got["early_max"], got["star_list"]) == (70, 70, "60, 70, 70")
+    assert (got["star_trend"], got["end_trend"]) == ("falls", "rises")
+    assert got["test0"] == pytest.approx(0.62) and got["path_end"] == "6.0, 11.5, 23.0"
+    assert got["records"] == len(tl.eval_steps(p.steps, p.eval_points))
+    assert (got["m"], got["alphas"], got["seeds"]) == (100, "8, 16, 32", 2)
+    assert got["grid"] == pytest.approx(1.25, abs=0.005)
+
+
+def test_separation_numbers_recover_the_power_law():
+    alphas = np.array([8.0, 16.0, 32.0])
+    ts = pd.DataFrame({"t_feat": [50.0, 50.0, 100.0], "t_fit": 50 * 3 * alphas ** 1.5},
+                      index=pd.Index(alphas, name="alpha"))
+    got = tl.separation_numbers(ts)
+    assert got["ratios"] == "68, 192, 272"                  # 3 x 8^1.5, 3 x 16^1.5, 1.5 x 32^1.5
+    assert got["grow_fit"] == pytest.approx(8.0) and got["grow_feat"] == 2.0
+    assert got["grow_ratio"] == pytest.approx(4.0) and (got["grow_from"], got["grow_to"]) == (8, 32)
+
+
+def test_init_numbers_compare_the_largest_start_with_the_small():
+    from geneft.profiles import TwolayerParams
+    inits = by_a0(0.30, 0.20).assign(test_0=[0.6, 2.5], test_end=[0.45, 0.5])
+    contrast = pd.DataFrame({"a0": [0.1, 10.0, 10.0, 10.0], "step": [0, 0, 0, 5],
+                             "path": [0.01, 3.0, 5.0, 9.0]})
+    got = tl.init_numbers(inits, contrast, TwolayerParams(contrast_steps=800))
+    assert (got["big_a0"], got["path0_big"], got["test0_big"]) == (10.0, 4.0, 2.5)
+    assert (got["align_small"], got["align_big"]) == (0.74, 0.30)
+    assert (got["best_small"], got["end_big"]) == (0.15, 0.5)
+    assert (got["alpha_mid"], got["contrast_steps"]) == (16, 800)
+
+
+def test_noise_numbers_compare_fitting_times_at_the_same_sample_ratio():
+    from geneft.profiles import TwolayerParams
+    noise_ts = pd.DataFrame({"t_fit": [150.0, 900.0], "path_end": [4.0, 30.0]},
+                            index=pd.Index([8, 64], name="alpha"))
+    got = tl.noise_numbers(noise_ts, known_ts(), TwolayerParams(noise_alphas=(8, 64)))
+    assert got["noise_vs"] == "0.50, not measured"          # 150 / 300; no main run at 64
+    assert (got["noise_alphas"], got["noise_fit"], got["noise_path"]) == (
+        "8, 64", "150, 900", "4.0, 30.0")
+
+
+def test_width_numbers_take_the_largest_gaps_and_say_them_against_the_tolerance():
+    from geneft.profiles import TwolayerParams
+    gaps = pd.DataFrame({"m": [400, 1600], "at t*": [0.02, 0.01], "at the end": [0.1, 0.06]})
+    got = tl.width_numbers(gaps, TwolayerParams(widths=(400, 1600)))
+    assert (got["width_star"], got["width_end"]) == (0.02, 0.1)
+    assert got["width_factor"] == pytest.approx(5.0)
+    assert (got["width_star_word"], got["width_end_word"]) == ("below", "above")
+    assert (got["widths"], got["width_others"]) == ("100, 400, 1600", "400, 1600")
+
+
+def test_summary_numbers_without_a_stored_full_size_result():
+    from geneft.profiles import PROFILES
+    ts, inits = known_ts(), by_a0(0.30, 0.20)
+    gaps = pd.DataFrame({"m": [400], "at t*": [0.01], "at the end": [0.1]})
+    checks = tl.criteria(ts, inits, gaps, a0=0.1, base=100)
+    found = {"ts": ts, "by_a0": inits, "gaps": gaps, "checks": checks, "a0": 0.1, "base": 100,
+             "claims": tl.claims(checks, ts, inits, gaps, a0=0.1, base=100)}
+    full = dataclasses.replace(PROFILES["twolayer"]["full"], steps=10_000, d=50)
+    got = tl.summary_numbers(found, None, full)
+    assert got["full_gist"].startswith("no full-size result is stored")
+    assert (got["full_numbers"], got["full_steps"], got["full_d"]) == ("not stored", "10,000", 50)
+    assert got["quick_numbers"] == tl.size_numbers(found)
+    assert (got["met"], got["findings"]) == ("9 of the 9", "4 of the 4")
+    both = tl.summary_numbers(found, found, full)
+    assert both["full_gist"].endswith("the same ones as this run")
+
+
+def test_try_it_seconds_scale_by_the_work_of_each_exercise():
+    """tau does not change the work; three init scales instead of one add two contrast runs."""
+    from geneft.profiles import TwolayerParams
+    p = TwolayerParams(d=2, alphas=(1, 2, 4), width=3, widths=(6,), contrast_a0s=(10.0,),
+                       contrast_steps=5, noise_alphas=(4,), steps=7, seeds=1)
+    got = tl.try_it_seconds(p, 10.0)
+    assert got["run_s"] == 10.0 and got["try_clean_s"] == pytest.approx(10.0)
+    per_contrast = 2 * 3 * 5 * 2 * 2                     # alpha_mid x m x steps x d^2
+    assert got["try_lazy_s"] == pytest.approx(10.0 * (1 + 2 * per_contrast / tl.chapter_cost(p)))
+    assert set(got) == {"run_s"} | {f"try_{name}_s" for name in tl.TRY_IT}
+
+
+def test_time_marks_leave_out_a_fit_never_reached():
+    marks = plots.twolayer.time_marks(known_ts(t_fit={32: np.nan}))
+    assert marks == {8: [60, 300], 16: [60, 700], 32: [70]}
+
+
+def dashed(ax):
+    return sorted(line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() == "--")
+
+
+def test_training_curves_mark_each_time_scale_on_every_panel():
+    curves, p = tiny_curves()
+    ts = tl.timescales(curves["main"])
+    fig = plots.twolayer.training_curves(curves["main"], ts)
+    marks = sorted(x for xs in plots.twolayer.time_marks(ts).values() for x in xs)
+    assert len(fig.axes) == 4 and all(dashed(ax) == marks for ax in fig.axes)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[:3] == ["α = 2", "α = 4", "α = 8"] and len(labels) == 4
+    assert [ax.get_ylabel() for ax in fig.axes] == [v[0] for v in plots.twolayer.PANELS.values()]
+    assert fig.get_size_inches()[0] <= plots.WIDTH
+
+
+def test_curve_figures_have_one_legend_entry_per_curve():
+    curves, p = tiny_curves()
+    contrast = tl.with_reference(curves["main"], curves["init"], column="a0", value=p.a0)
+    wide = tl.with_reference(curves["main"], curves["width"], column="m", value=p.width)
+    cases = [(plots.twolayer.init_curves(contrast), ["a₀ = 0.1", "a₀ = 5"], 4),
+             (plots.twolayer.noise_curves(curves["noise"]), ["α = 4"], 2),
+             (plots.twolayer.width_curves(wide), ["m = 10", "m = 20"], 2)]
+    for fig, labels, panels in cases:
+        assert [t.get_text() for t in fig.legends[0].get_texts()] == labels
+        assert len(fig.axes) == panels
+
+
+def test_separation_and_risk_draws_the_fitted_power_law():
+    alphas = np.array([8.0, 16.0, 32.0])
+    ts = known_ts().assign(t_fit=50 * 3 * alphas ** 1.5, t_feat=50.0)
+    sep = tl.separation(ts)
+    fig = plots.twolayer.separation_and_risk(ts, sep)
+    fit = next(line for line in fig.axes[0].get_lines() if line.get_linestyle() == "--")
+    assert np.allclose(fit.get_ydata(), 3 * alphas ** 1.5)
+    assert "1.50" in fit.get_label()
+    assert np.allclose(fig.axes[1].get_lines()[1].get_ydata(), ts.test_end)

@@ -17,6 +17,7 @@ the tests check it against the package and the README):
     fieldtheory      field-theory learning curves of deep networks (chapter 4)
     twolayer         dynamical mean-field theory of two-layer networks (chapter 5)
     duality          the activity-weight duality (chapter 6)
+    digits           chapter 6's experiment: digits, MLPs, the sweep, the GenEFT bridge, verdicts
     paper            the numbers the paper reports
     scorecard        the scorecard: claims, statuses, the table
     profiles         each chapter's parameters, their quick and full values and their checks

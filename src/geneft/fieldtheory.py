@@ -35,10 +35,12 @@ __all__ = ["ACTIVATIONS", "nngp", "multiplicity", "gegenbauer", "gegenbauer_all"
            "feature_curves", "langevin_predictions", "langevin_curves", "degree_errors", "EK_TOL",
            "EK_MIN_N", "RENORM_TOL", "NET_TOL", "NET_MAX_N", "LANGEVIN_TOL", "LANGEVIN_MAX_N",
            "TRACE_TOL", "DECREASING_LMAX", "LOW_DEGREES", "nngp_spectra", "prior_power",
-           "low_degree_share", "half_learning_points", "compare_with_theory", "network_excess",
-           "Assessment", "assess", "criteria_table", "relative_words", "unchecked_words",
-           "tally_words", "claims", "Analysis", "analyse", "result_tables", "full_size_words",
-           "ELEMENTWISE", "work", "estimate_seconds"]
+           "low_degree_share", "trace_error", "half_learning_points", "kappa_ratio", "and_join",
+           "critical_words", "critical_ratio_words", "compare_with_theory", "network_excess",
+           "Assessment", "assess", "criteria_table", "relative_words", "langevin_words",
+           "ek_gap_words", "unchecked_words", "tally_words", "claims", "Analysis", "analyse",
+           "result_tables", "full_size_words", "verdict_summary", "ELEMENTWISE", "work",
+           "estimate_seconds"]
 
 ACTIVATIONS = ("relu", "erf")
 
@@ -398,10 +400,44 @@ def low_degree_share(lambdas, d: int, up_to: int = LOW_DEGREES) -> float:
     return float(power[:up_to + 1].sum() / power.sum())
 
 
+def trace_error(spectra: dict, d: int) -> float:
+    """``max_h |sum_l N(d, l) lambda_l - k_h(1)|`` over depths h: how far the truncated spectra
+    (`nngp_spectra`, {depth: lambda_0..lambda_lmax}) miss the trace identity, i.e. the prior
+    power left on the degrees above lmax."""
+    return float(max(abs(prior_power(lam, d).sum() - float(nngp(1.0, h)))
+                     for h, lam in spectra.items()))
+
+
 def half_learning_points(lambdas, c2: dict, sigma2: float) -> dict:
     """{l: N_l* = sigma^2 / lambda_l} for the target's degrees: the N at which the EK curve's
     degree-l error is c_l^2 / 4 (half the amplitude learned)."""
     return {l: sigma2 / float(lambdas[l]) for l in c2}
+
+
+def kappa_ratio(lambdas, d: int, sigma2: float, n) -> np.ndarray:
+    """kappa / sigma^2 at each N of `n`: the factor by which the modes not yet learned raise the
+    ridge in the renormalised-ridge theory (`renormalized_curve`; 1 is the EK curve's value)."""
+    return renormalized_curve(n, lambdas, d, {}, sigma2)[1] / sigma2
+
+
+def and_join(words) -> str:
+    """Words as a list in prose: "a", "a and b", "a, b and c"."""
+    words = list(words)
+    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+
+
+def critical_words(critical: dict) -> str:
+    """Half-learning points (`half_learning_points`) in words: "10 for degree 1, 1,234 for
+    degree 3"."""
+    return ", ".join(f"{n:,.0f} for degree {l}" for l, n in critical.items())
+
+
+def critical_ratio_words(critical: dict) -> str:
+    """How much more data each degree needs than the one before, N_b* / N_a*, in words: "4.5
+    from degree 1 to 2 and 27.4 from degree 2 to 3"."""
+    degrees = list(critical)
+    return and_join([f"{critical[b] / critical[a]:.1f} from degree {a} to {b}"
+                     for a, b in zip(degrees, degrees[1:])])
 
 
 def compare_with_theory(curves: pd.DataFrame, spectra: dict, target: Target) -> pd.DataFrame:
@@ -498,7 +534,6 @@ def assess(compare: pd.DataFrame, excess: pd.DataFrame, spectra: dict, d: int, *
     low = compare[compare.sigma2 == compare.sigma2.min()]
     widest = int(excess.width.max())
     judged = excess[(excess.width == widest) & (excess.n <= NET_MAX_N)]
-    trace = max(abs(prior_power(lam, d).sum() - float(nngp(1.0, h))) for h, lam in spectra.items())
     return Assessment(
         main_sigma2=float(main_sigma2), low_sigma2=float(compare.sigma2.min()),
         ek_by_depth={int(h): float(g.ek_rel.abs().max()) for h, g in big.groupby("depth")},
@@ -509,7 +544,7 @@ def assess(compare: pd.DataFrame, excess: pd.DataFrame, spectra: dict, d: int, *
                          for w, e in excess.groupby("width").excess.mean().items()},
         excess_rises=all(bool(np.all(np.diff(g.sort_values("n").excess) > 0))
                          for _, g in excess.groupby("width")),
-        trace_error=float(trace),
+        trace_error=trace_error(spectra, d),
         decreasing=all(bool(np.all(np.diff(lam[:DECREASING_LMAX + 1]) < 0))
                        for h, lam in spectra.items() if h >= 2),
         low_share={int(h): low_degree_share(lam, d) for h, lam in spectra.items()},
@@ -567,6 +602,22 @@ def relative_words(low: float, high: float | None = None, digits: int = 0) -> st
     if pct(near) == pct(far):
         return f"{pct(far)} {side}"
     return f"{pct(near)[:-1]}–{pct(far)} {side}"
+
+
+def langevin_words(gaps: dict | None) -> str:
+    """Langevin gaps ({N: gap}, `Assessment.langevin_gaps`) in words: "a distance of 10.0% at
+    N = 16, 19.0% at N = 256", or "not run" for None."""
+    if gaps is None:
+        return "not run"
+    return "a distance of " + ", ".join(f"{g:.1%} at N = {n}" for n, g in gaps.items())
+
+
+def ek_gap_words(compare: pd.DataFrame, depth: int, sigma2: float) -> str:
+    """``|ek_rel|`` of a `compare_with_theory` table at one depth and ridge, from N = EK_MIN_N on,
+    in words: "8.1% at N = 128, 6.0% at N = 256"."""
+    rows = compare[(compare.depth == depth) & (compare.sigma2 == sigma2)
+                   & (compare.n >= EK_MIN_N)]
+    return ", ".join(f"{abs(r):.1%} at N = {n}" for n, r in zip(rows.n, rows.ek_rel))
 
 
 def unchecked_words(a: Assessment) -> str:
@@ -692,6 +743,31 @@ def full_size_words(quick: Assessment, full: Assessment) -> str:
 
 def _met(ok: bool) -> str:
     return "met" if ok else "not met"
+
+
+_TREND = {True: "shrinks", False: "does not shrink", None: "cannot be compared (one width)"}
+
+
+def verdict_summary(a: Assessment) -> dict:
+    """What the chapter's prose says about a verdict, {name: value} for `tables.glue` (the
+    chapter glues each as ft_<name>): the tally ("n_met", "n_checked", "n_criteria",
+    "unchecked"), the EK criterion ("ek_worst", "ek_tol", "ek_verdict", "ek_by_depth",
+    "ek_side"), the low ridge ("low", "low_ek"), the renormalised ridge ("renorm_worst") and the
+    finite networks ("widest", "net_worst", "net_mean", "excess_by_width", "width_trend",
+    "excess_rises"); numbers as numbers, the rest as words."""
+    n_met, n_checked = a.met()
+    return {
+        "n_met": n_met, "n_checked": n_checked, "n_criteria": len(a.checks()),
+        "unchecked": unchecked_words(a),
+        "ek_worst": a.ek_worst, "ek_tol": EK_TOL, "ek_verdict": _met(a.checks()["ek"]),
+        "ek_by_depth": ", ".join(f"{e:.1%} at depth {h}" for h, e in a.ek_by_depth.items()),
+        "ek_side": a.ek_side, "low": a.low_sigma2, "low_ek": relative_words(*a.low_ek),
+        "renorm_worst": a.renorm_worst, "widest": a.widest, "net_worst": a.net_worst,
+        "net_mean": relative_words(a.excess_by_width[a.widest], digits=1),
+        "excess_by_width": ", ".join(f"{e:+.1%} at width {w}"
+                                     for w, e in a.excess_by_width.items()),
+        "width_trend": _TREND[a.excess_shrinks],
+        "excess_rises": "grows" if a.excess_rises else "does not always grow"}
 
 
 # One numpy elementwise operation per array entry costs about as much as this many flops of a

@@ -30,8 +30,8 @@ from .tasks import Relation, classes, train_mask
 
 __all__ = ["posterior", "draw_accuracy", "split_accuracy", "achievable_accuracy",
            "bound_comparison", "curve_table", "curves_from_table", "describe_bias",
-           "describe_bound", "bound_view", "orbit_posterior", "partition_enumeration_posterior",
-           "PRIORS"]
+           "describe_bound", "bound_view", "bound_numbers", "orbit_posterior",
+           "partition_enumeration_posterior", "PRIORS"]
 
 _MAX_ORBIT_N = 8
 _EXACT_WORK = 20_000         # equivalence: exact pair marginals up to this many DP states
@@ -673,6 +673,21 @@ def bound_view(table, *, tolerance: float = 0.05, level: float = 0.9):
                        for a, b in zip(table["MC − f_UB, min"], table["MC − f_UB, max"])],
         f"MC reaches {level:g}": table["MC reaches level at"],
         f"bound reaches {level:g}": table["f_UB reaches level at"]}, index=table.index)
+
+
+def bound_numbers(table, tolerance: float = 0.05) -> dict:
+    """What the chapter's prose quotes from a `bound_comparison` table, by glue name: per
+    relation k, "k_mc_p90" (where the Monte Carlo reaches the table's level), "k_mc_min" and
+    "k_mc_max" (the range of MC − f_UB), "k_mc_excess" (how far above the bound it runs, the
+    max) and "k_mc_deficit" (how far below, minus the min); and "bound_sentence"
+    (`describe_bound`) and "bias_sentence" (`describe_bias`)."""
+    out = {"bound_sentence": describe_bound(table, tolerance),
+           "bias_sentence": describe_bias(table)}
+    for key, row in table.iterrows():
+        low, high = float(row["MC − f_UB, min"]), float(row["MC − f_UB, max"])
+        out.update({f"{key}_mc_p90": float(row["MC reaches level at"]), f"{key}_mc_min": low,
+                    f"{key}_mc_max": high, f"{key}_mc_excess": high, f"{key}_mc_deficit": -low})
+    return out
 
 
 def _and(items: list) -> str:

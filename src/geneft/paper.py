@@ -13,3 +13,5 @@ FIG2_TOLERANCE = 0.05
 # a tuple holds decoders the claim does not order among themselves.
 FIG3_ORDER = {"mod3": ("ideal", "squared", "difference", "concat"),
               "greater": (("ideal", "difference"), "concat", "squared")}
+# The paper's training length for its phase diagrams (Adam steps per run).
+PHASE_STEPS = 100_000

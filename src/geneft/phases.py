@@ -17,7 +17,10 @@ The Goldilocks functions at the end read a capacity sweep (chapter 2): `seed_sta
 curve over seeds, `peak` finds its maximum and says whether it is an interior one (`shape` and
 `describe_peak` put that in words), `zone_sides` tests the two sides of the zone, `best_cell`
 and `phase_counts` summarise a depth x width map, `goldilocks_claims` turns these numbers
-into the chapter's scorecard rows and `verdict_table` shows those rows on the page.
+into the chapter's scorecard rows and `verdict_table` shows those rows on the page. Last come
+the tables and numbers the chapter quotes (`depth_table`, `depth_summary`, `map_summary`,
+`mode_summary`, `verdict_summary`, ...); the summaries return dicts keyed by the names the
+chapter glues.
 """
 from __future__ import annotations
 
@@ -27,7 +30,9 @@ import pandas as pd
 __all__ = ["PHASES", "first_crossing", "classify", "classify_table", "phase_map", "representative",
            "phase_boundary", "fit_boundary", "seed_stats", "position", "peak", "shape",
            "describe_peak", "zone_sides", "best_cell", "phase_counts", "best_share",
-           "goldilocks_verdicts", "goldilocks_claims", "verdict_table"]
+           "goldilocks_verdicts", "goldilocks_claims", "verdict_table", "depth_table",
+           "depth_summary", "describe_counts", "map_summary", "map_range", "typical_runs",
+           "mode_stats", "mode_summary", "verdict_summary", "full_gist", "narrower_curve"]
 
 PHASES = ("generalization", "grokking", "memorization", "confusion")
 
@@ -411,6 +416,152 @@ def verdict_table(claims: list) -> pd.DataFrame:
     return pd.DataFrame({"item": [c.item for c in claims],
                          "verdict": [f"{STATUSES[c.status]} {c.status}" for c in claims],
                          "claim": [c.claim for c in claims]})
+
+
+# ---- what the Goldilocks chapter quotes: its tables and the numbers of its prose --------------
+# Each summary returns {name: value} with the names the chapter glues (as "gl_<name>").
+
+DEPTH_COLUMNS = {"depth": "depth", "phase": "majority phase", "train_acc_mean": "train acc.",
+                 "test_acc_mean": "test acc.", "test_acc_std": "test std", "runs": "seeds"}
+
+
+def depth_table(by_depth: pd.DataFrame) -> pd.DataFrame:
+    """The depth curve for people: the columns of DEPTH_COLUMNS of a `phase_map` over depth,
+    renamed (e.g. test_acc_std -> "test std")."""
+    return by_depth[list(DEPTH_COLUMNS)].rename(columns=DEPTH_COLUMNS)
+
+
+def depth_summary(by_depth: pd.DataFrame, curve: pd.DataFrame, curve_peak: dict, *,
+                  baseline: float) -> dict:
+    """What the chapter says about its depth curve.
+
+    Args:
+        by_depth: `phase_map(curve, ["depth"])`; it must hold depth 0 and the paper's depths.
+        curve: the curve's runs (columns depth, train_acc, silhouette).
+        curve_peak: `peak` over the paper's depths (its `first` and `last` are their ends).
+        baseline: the accuracy of always answering "unrelated".
+
+    Returns:
+        dict: the `peak` numbers (best_depth, best_depth_acc, runner_up, margin, margin_se,
+        margin_se_2 = the margin's standard error with twice the seeds, fall_z = the fall in
+        standard errors) and words (depth_peak, curve_shape, fig7_agrees); mean train and test
+        accuracy at depth 0 and at the deepest depth; `lost` = the share of the best depth's lead
+        over `baseline` lost at the deepest depth (NaN without a lead); the mean silhouette at
+        the best and the deepest depth; depth1_train = mean train accuracy at the first depth.
+    """
+    c, acc = curve_peak, by_depth.set_index("depth")
+    deepest, lead = c["last"], c["mean"] - baseline
+    sil = curve.groupby("depth")["silhouette"].mean()
+    return {"baseline": float(baseline), "best_depth": c["best"], "best_depth_acc": c["mean"],
+            "depth_peak": describe_peak(c), "curve_shape": shape(c), "margin": c["margin"],
+            "margin_se": c["margin_se"], "margin_se_2": float(c["margin_se"] / np.sqrt(2)),
+            "runner_up": c["runner_up"], "deepest": deepest,
+            "fall_z": c["fall"] / c["fall_se"] if c["fall_se"] > 0 else float("nan"),
+            "fig7_agrees": "ours does too" if c["interior"] else "ours does not",
+            "depth0_train": float(acc.loc[0, "train_acc_mean"]),
+            "depth0_test": float(acc.loc[0, "test_acc_mean"]),
+            "deepest_train": float(acc.loc[deepest, "train_acc_mean"]),
+            "deepest_test": float(acc.loc[deepest, "test_acc_mean"]),
+            "lost": float((c["mean"] - acc.loc[deepest, "test_acc_mean"]) / lead)
+            if lead > 0 else float("nan"),
+            "sil_best": float(sil[c["best"]]), "sil_deepest": float(sil[deepest]),
+            "depth1_train": float(curve[curve.depth == c["first"]].train_acc.mean())}
+
+
+def describe_counts(cells: pd.DataFrame) -> str:
+    """`phase_counts` in words, e.g. "generalization 3, grokking 0, memorization 9, confusion 4"."""
+    return ", ".join(f"{k} {v}" for k, v in phase_counts(cells).items())
+
+
+def map_summary(cells: pd.DataFrame, *, deep_width: int) -> dict:
+    """What the chapter says about a depth x width `phase_map`: its best cell (`best_cell`:
+    best_cell_depth, best_cell_width, best_cell_acc), its majority phases (main_counts,
+    n_cells), the best mean train accuracy at its narrowest width (narrow_width, narrow_train),
+    and at its largest depth with width >= `deep_width` the lowest mean train and the highest
+    mean test accuracy (wide_deep_train, wide_deep_test)."""
+    best, narrow_width = best_cell(cells), int(cells.width.min())
+    wide_deep = cells[(cells.depth == cells.depth.max()) & (cells.width >= deep_width)]
+    return {"best_cell_depth": int(best.depth), "best_cell_width": int(best.width),
+            "best_cell_acc": float(best.test_acc_mean), "main_counts": describe_counts(cells),
+            "n_cells": len(cells), "narrow_width": narrow_width,
+            "narrow_train": float(cells[cells.width == narrow_width].train_acc_mean.max()),
+            "wide_deep_test": float(wide_deep.test_acc_mean.max()),
+            "wide_deep_train": float(wide_deep.train_acc_mean.min())}
+
+
+def map_range(cells: pd.DataFrame) -> dict:
+    """The majority phases of a `phase_map` (counts, `describe_counts`) and the range of its
+    cells' mean accuracies: min_test, max_test, min_train."""
+    return {"counts": describe_counts(cells), "min_test": float(cells.test_acc_mean.min()),
+            "max_test": float(cells.test_acc_mean.max()),
+            "min_train": float(cells.train_acc_mean.min())}
+
+
+def typical_runs(table: pd.DataFrame) -> pd.DataFrame:
+    """The `representative` run of each phase that has one, in the order of PHASES: the rows of
+    `table` (which has a `phase` column)."""
+    picks = [representative(table, p) for p in PHASES]
+    return table.loc[[i for i in picks if i is not None]]
+
+
+def mode_stats(modes: pd.DataFrame) -> pd.DataFrame:
+    """Mean and standard deviation over seeds of train_acc and test_acc for each decoder input
+    mode, in the order the modes first appear: columns (metric, "mean" | "std"), index mode."""
+    return modes.groupby("mode", sort=False)[["train_acc", "test_acc"]].agg(["mean", "std"])
+
+
+def mode_summary(stats: pd.DataFrame) -> dict:
+    """What the chapter says about the input modes (`mode_stats`): the mean test accuracy of each
+    (modes, e.g. "concat 0.812, difference 0.790, squared 0.850"), the best (best_mode) and
+    whether it is the one chapter 1 predicts for an equivalence, the squared difference
+    (mode_note)."""
+    test = stats[("test_acc", "mean")]
+    best = str(test.idxmax())
+    note = ("the input that builds in the symmetry of an equivalence, as chapter 1 predicts"
+            if best == "squared" else "although chapter 1 predicts the squared difference, "
+            "which builds in the symmetry of an equivalence")
+    return {"modes": ", ".join(f"{m} {v:.3f}" for m, v in test.items()), "best_mode": best,
+            "mode_note": note}
+
+
+def verdict_summary(claims: list, sides: dict) -> dict:
+    """The verdicts in words: how many counted rows have each status (tally, e.g. "2 reproduced,
+    1 partly"), the number of counted rows (n_claims), the status of the Fig. 7 row
+    (fig7_status) and each side of the zone (`zone_sides`) as "reproduced" or "not reproduced".
+    """
+    from .scorecard import tally
+
+    word = {True: "reproduced", False: "not reproduced"}
+    return {"tally": ", ".join(f"{v} {k}" for k, v in tally(claims).items() if v),
+            "n_claims": sum(c.counted for c in claims),
+            "fig7_status": next(c.status for c in claims if c.item == "Fig. 7"),
+            "memorization": word[sides["memorization"]], "confusion": word[sides["confusion"]]}
+
+
+def full_gist(found: dict | None, claims: list | None) -> str:
+    """The stored full-size result in one clause, from its `goldilocks_verdicts` (`found`) and
+    scorecard rows (`goldilocks_claims`); a sentence saying so when nothing is stored (None)."""
+    if found is None:
+        return "no full-size result is stored"
+    c = found["peak"]
+    return (f"the test accuracy {shape(c)}; the best depth, {describe_peak(c)}, is the best in "
+            f"{found['share'][c['best']]:.0%} of resamples of the seeds, and the scorecard "
+            f"rows read {', '.join(claim.status for claim in claims)}")
+
+
+def narrower_curve(runs: pd.DataFrame, *, depths, widths, width: int, z: float = 2.0) -> dict:
+    """The depth curve of an exercise: at the widest width of the map below `width` (try_width;
+    the narrowest one if none is below), its `peak` over `depths` in words (try_width_peak,
+    try_width_shape), its first depth (try_width_first) and the mean train accuracy there, at
+    that width (try_width_train) and at `width` (try_width_train_ref)."""
+    narrow = max([w for w in widths if w < width] or [min(widths)])
+    column, curve = runs[runs.width == narrow], runs[runs.width == width]
+    c = peak(seed_stats(column[column.depth.isin(depths)], "depth"), z=z)
+    return {"try_width": narrow, "try_width_peak": describe_peak(c),
+            "try_width_shape": shape(c), "try_width_first": c["first"],
+            "try_width_train": float(column[column.depth == c["first"]].train_acc.mean()),
+            "try_width_train_ref": float(curve[curve.depth == c["first"]].train_acc.mean())}
+
 
 def _plain(value):
     """A numpy scalar as the Python number it holds; anything else unchanged."""

@@ -15,15 +15,18 @@ estimated work of the whole chapter may not exceed `WORK_LIMIT` times its full p
 from __future__ import annotations
 
 import ast
+import inspect
 import math
 import os
+import re
+import textwrap
 from dataclasses import dataclass, fields, replace
 
 from .tasks import check_split, parse_relation
 
 __all__ = ["provenance", "StaticsParams", "GoldilocksParams", "ReponsParams", "FieldtheoryParams",
            "TwolayerParams", "DualityParams", "PROFILES", "STORED", "resolve", "from_namespace",
-           "stored_config", "check_work", "work_ratios", "injected_names"]
+           "stored_config", "check_work", "work_ratios", "injected_names", "parameters_cell"]
 
 
 def _is_number(value) -> bool:
@@ -300,24 +303,28 @@ def _short(value) -> str:
 class StaticsParams:
     """Chapter 1 (statics). See the chapter for what each parameter drives."""
 
-    n: int = 30                          # symbols (paper: 30)
-    mc_relations: tuple = ("mod3", "greater", "bipartite10")  # Fig. 2 panels
+    n: int = 30                          # symbols (the paper's n)
+    # relations of the ideal reasoner (Fig. 2's panels)
+    mc_relations: tuple = ("mod3", "greater", "bipartite10")
+    # train fractions of the ideal reasoner
     mc_fractions: tuple = (0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.4)
     mc_draws: int = 10                   # Monte Carlo draws per fraction
-    trained_relations: tuple = ("mod3", "greater")   # Fig. 3 panels
-    fractions: tuple = (0.05, 0.1, 0.2, 0.3, 0.5, 0.8)  # train fractions for networks
-    seeds: int = 3                       # seeds per (mode, fraction)
+    # relations of the trained networks (Fig. 3's panels)
+    trained_relations: tuple = ("mod3", "greater")
+    # train fractions of the networks (full: fine where curves cross 0.9)
+    fractions: tuple = (0.05, 0.1, 0.2, 0.3, 0.5, 0.8)
+    seeds: int = 3                       # seeds per (input mode, fraction)
     depth: int = 2                       # decoder hidden layers (paper: 3)
     width: int = 20                      # decoder width (paper: 50)
-    activation: str = "tanh"
-    steps: int = 1500                    # Adam steps for the MLP decoders
-    ideal_steps: int = 6000              # Adam steps for the ideal decoders (d = 1, no MLP)
-    lr: float = 1e-3                     # Adam learning rate, encoder and decoder (paper: 1e-3)
-    alpha: float = 0.9                   # target known-bit fraction for p_c (paper: 0.9)
+    activation: str = "tanh"             # decoder activation (the paper's)
+    steps: int = 1500                    # Adam steps of the MLP decoders
+    ideal_steps: int = 6000              # Adam steps of the ideal decoders (d 1, no MLP)
+    lr: float = 1e-3                     # Adam learning rate, encoder and decoder (the paper's)
+    alpha: float = 0.9                   # known-bit fraction that defines p_c (the paper's)
     workers: int = 2                     # worker processes (one per CPU core)
-    cache: str | None = None             # run cache directory; None: sweeps.default_cache()
-    device: str = "auto"                 # "auto" (CUDA when present), "cpu", "cuda"
-    save_results: bool = False           # write the networks' and the reasoner's tables to data/
+    cache: str | None = None             # run cache directory; None: the default, "off": none
+    device: str = "auto"                 # "auto" (CUDA when present), "cpu" or "cuda"
+    save_results: bool = False           # store the networks and the reasoner in data/
 
     def __post_init__(self):
         _normalize(self)
@@ -325,7 +332,6 @@ class StaticsParams:
         for name in ("mc_draws", "seeds", "steps", "ideal_steps"):
             _positive_int(name, getattr(self, name))
         _positive_int("width", self.width, WIDTH_MAX)
-        _bool("save_results", self.save_results)
         _check_engine(self)
         _int_at_least("depth", self.depth, 0, DEPTH_MAX)
         for name in ("mc_fractions", "fractions"):
@@ -339,7 +345,13 @@ class StaticsParams:
         _choice("activation", self.activation, ACTIVATIONS)
         _positive_number("lr", self.lr)
         _in_unit_interval("alpha", self.alpha)
-        check_work("statics", self)
+        _finish("statics", self)
+
+
+def _finish(chapter: str, p) -> None:
+    """The last checks of every chapter: `save_results` is a bool, and the work is bounded."""
+    _bool("save_results", p.save_results)
+    check_work(chapter, p)
 
 
 def _check_common(p) -> None:
@@ -364,32 +376,32 @@ def _check_engine(p) -> None:
 class GoldilocksParams:
     """Chapter 2 (Goldilocks zone). See the chapter for what each parameter drives."""
 
-    n: int = 30                          # symbols (paper: 30)
-    relation: str = "mod3"               # main task (paper Fig. 7: mod 3)
-    fraction: float = 0.3                # train fraction (paper Fig. 7: 0.3)
-    depths: tuple = (1, 2, 3, 4, 5, 6)   # heat-map decoder depths (paper: 1..6)
-    widths: tuple = (2, 5, 10, 20)       # heat-map decoder widths (full: 2..100)
-    fig7_width: int = 10                 # width of the depth curve (paper Fig. 7: 10)
-    seeds: int = 6                       # seeds per cell (paper: 3; full: 10)
-    steps: int = 2000                    # Adam steps per run (full 1e4; teaching notebook 6000)
-    compare_relation: str = "greater"    # second heat map
-    compare_depths: tuple = (1, 2, 4, 6)
-    compare_widths: tuple = (2, 5, 10, 20)
-    compare_seeds: int = 4
-    compare_steps: int = 1500
-    lr: float = 1e-3                     # Adam, encoder and decoder (paper: 1e-3)
-    init_scale: float = 0.5              # embeddings ~ N(0, 0.5^2) (teaching notebook's choice)
-    threshold: float = 0.9               # Table IV accuracy threshold (paper: 0.9)
-    grokking_delay: int = 1000           # Table IV delay between train and test crossing
-    eval_every: int = 100                # steps between recorded accuracies
+    n: int = 30                          # symbols (the paper's n)
+    relation: str = "mod3"               # main task, an equivalence (the paper's Fig. 7)
+    fraction: float = 0.3                # train fraction (the paper's Fig. 7)
+    depths: tuple = (1, 2, 3, 4, 5, 6)   # decoder depths of the capacity map (the paper's Fig. 7)
+    widths: tuple = (2, 5, 10, 20)       # decoder widths of the capacity map (ours)
+    fig7_width: int = 10                 # decoder width of the depth curve (the paper's Fig. 7)
+    seeds: int = 6                       # seeds per cell (paper: 3)
+    steps: int = 2000                    # Adam steps per run (teaching notebook: 6000)
+    compare_relation: str = "greater"    # relation of the second map (ours)
+    compare_depths: tuple = (1, 2, 4, 6) # its decoder depths
+    compare_widths: tuple = (2, 5, 10, 20)  # its decoder widths
+    compare_seeds: int = 4               # its seeds per cell
+    compare_steps: int = 1500            # its Adam steps per run
+    # Adam learning rate, encoder and decoder (the paper's Table III)
+    lr: float = 1e-3
+    init_scale: float = 0.5              # std of the initial embeddings (the teaching notebook's)
+    threshold: float = 0.9               # accuracy threshold of the phases (the paper's Table IV)
+    grokking_delay: int = 1000           # train-to-test steps that make grokking (Table IV)
+    eval_every: int = 100                # steps between recorded accuracies (ours)
     workers: int = 2                     # worker processes (one per CPU core)
-    cache: str | None = None             # run cache directory; None: sweeps.default_cache()
-    device: str = "auto"                 # "auto" (CUDA when present), "cpu", "cuda"
-    save_results: bool = False           # write both capacity sweeps to the results store (data/)
+    cache: str | None = None             # run cache directory; None: the default, "off": none
+    device: str = "auto"                 # "auto" (CUDA when present), "cpu" or "cuda"
+    save_results: bool = False           # store both capacity sweeps in data/
 
     def __post_init__(self):
         _normalize(self)
-        _bool("save_results", self.save_results)
         _positive_int("n", self.n, N_MAX)
         _positive_int("fig7_width", self.fig7_width, WIDTH_MAX)
         for name in ("seeds", "steps", "compare_seeds", "compare_steps", "eval_every"):
@@ -407,35 +419,37 @@ class GoldilocksParams:
         _positive_number("lr", self.lr)
         _positive_number("init_scale", self.init_scale)
         _check_common(self)
-        check_work("goldilocks", self)
+        _finish("goldilocks", self)
 
 
 @dataclass(frozen=True)
 class ReponsParams:
     """Chapter 3 (repon dynamics). See the chapter for what each parameter drives."""
 
-    ratios: tuple = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)  # eta_x / eta_A (Fig. 6)
+    # eta_x / eta_A of the arctan law (Fig. 6)
+    ratios: tuple = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
     mc_draws: int = 20_000               # Monte Carlo draws of (a, c) per ratio
     gd_draws: int = 400                  # two-repon gradient-descent systems per ratio
     gd_steps: int = 4000                 # their gradient steps
-    n: int = 30                          # symbols (paper: 30)
-    relation: str = "mod3"               # task of the phase diagram (the teaching notebook: mod 3)
-    fraction: float = 0.75               # train fraction (the teaching notebook: 0.75)
-    depth: int = 2                       # decoder hidden layers (paper: 3; full 3)
-    width: int = 20                      # decoder width (paper: 50; full 50)
-    lr_min: float = 1e-4                 # smallest learning rate of the grid
-    lr_max: float = 1e-1                 # largest
-    grid: int = 7                        # grid points per axis (full: 12)
-    seeds: int = 1                       # seeds per cell (full: 2; the paper's count is not known)
-    steps: int = 4000                    # Adam steps per run (paper: 1e5; full: 1e4)
-    weight_decay: float = 1e-3           # decoder L2, Fig. 8 (our choice; paper's unknown)
-    threshold: float = 0.9               # Table IV accuracy threshold
-    grokking_delay: int = 1000           # Table IV delay
-    eval_every: int = 50                 # steps between recorded accuracies (teaching notebook: 50)
+    n: int = 30                          # symbols (the paper's n)
+    relation: str = "mod3"               # task of the phase diagram (the teaching notebook's)
+    fraction: float = 0.75               # train fraction (the teaching notebook's)
+    depth: int = 2                       # decoder hidden layers (paper: 3)
+    width: int = 20                      # decoder width (paper: 50)
+    lr_min: float = 1e-4                 # smallest learning rate of the grid (ours)
+    lr_max: float = 1e-1                 # largest learning rate of the grid (ours)
+    grid: int = 7                        # grid points per axis (ours)
+    seeds: int = 1                       # seeds per cell (the paper's count is not known)
+    steps: int = 4000                    # Adam steps per run (paper: 1e5)
+    # decoder L2 of Fig. 8's diagram (ours; the paper's unknown)
+    weight_decay: float = 1e-3
+    threshold: float = 0.9               # accuracy threshold of the phases (the paper's Table IV)
+    grokking_delay: int = 1000           # train-to-test steps that make grokking (Table IV)
+    eval_every: int = 50                 # steps between recorded accuracies (teaching notebook's)
     workers: int = 2                     # worker processes (one per CPU core)
-    cache: str | None = None             # run cache directory; None: sweeps.default_cache()
-    device: str = "auto"                 # "auto" (CUDA when present), "cpu", "cuda"
-    save_results: bool = False           # write the phase grid to the results store (data/)
+    cache: str | None = None             # run cache directory; None: the default, "off": none
+    device: str = "auto"                 # "auto" (CUDA when present), "cpu" or "cuda"
+    save_results: bool = False           # store the phase grid in data/
 
     def __post_init__(self):
         _normalize(self)
@@ -453,9 +467,8 @@ class ReponsParams:
             raise ValueError(f"lr_min and lr_max must satisfy 0 < lr_min < lr_max, got "
                              f"{self.lr_min!r}, {self.lr_max!r}")
         _positive_number("weight_decay", self.weight_decay)
-        _bool("save_results", self.save_results)
         _check_common(self)
-        check_work("repons", self)
+        _finish("repons", self)
 
 
 @dataclass(frozen=True)
@@ -466,24 +479,24 @@ class FieldtheoryParams:
     depths: tuple = (2, 4)               # hidden ReLU layers of the learning curves
     spectrum_depths: tuple = (1, 2, 3, 4)  # depths of the spectrum figure
     lmax: int = 30                       # highest spherical-harmonic degree kept
-    degrees: tuple = (1, 2, 3)           # target degrees l ...
-    powers: tuple = (1.0, 0.5, 0.25)     # ... and their powers c_l^2
-    sigma2_list: tuple = (1.0, 0.2)      # GP ridge = Langevin noise sigma^2 (main, failure mode)
-    n_list: tuple = (16, 32, 64, 128, 256, 512, 1024)   # training-set sizes N
-    draws: int = 5                       # dataset draws per N (full: 20)
-    n_test: int = 2000                   # test points
-    widths: tuple = (512, 2048)          # random-feature read-out networks
-    net_n_list: tuple = (64, 256, 1024)  # their N
-    langevin: bool = False               # train whole networks by Langevin dynamics (full: on)
+    degrees: tuple = (1, 2, 3)           # target degrees l
+    powers: tuple = (1.0, 0.5, 0.25)     # their powers c_l^2
+    sigma2_list: tuple = (1.0, 0.2)      # GP ridge and Langevin noise sigma^2 (main, failure mode)
+    n_list: tuple = (16, 32, 64, 128, 256, 512, 1024)  # training-set sizes N (doubling)
+    draws: int = 5                       # dataset draws per N
+    n_test: int = 2000                   # test points of the network comparison
+    widths: tuple = (512, 2048)          # widths of the random-feature networks
+    net_n_list: tuple = (64, 256, 1024)  # their training-set sizes
+    langevin: bool = False               # train whole networks by Langevin dynamics
     langevin_width: int = 512            # their width
-    langevin_n_list: tuple = (16, 64, 256)  # their N
+    langevin_n_list: tuple = (16, 64, 256)  # their training-set sizes
     langevin_steps: int = 20_000         # Langevin steps per chain
-    langevin_lr: float = 1e-3            # step size
+    langevin_lr: float = 1e-3            # Langevin step size
     langevin_burn_in: int = 5_000        # steps before predictions are averaged
     langevin_n_test: int = 500           # test points of the Langevin comparison
-    seed: int = 0
+    seed: int = 0                        # seed of the data and the target's directions
     device: str = "auto"                 # Langevin chains: "auto" (CUDA if present), "cpu", "cuda"
-    save_results: bool = False           # write the result tables to the results store (data/)
+    save_results: bool = False           # store the result tables in data/
 
     def __post_init__(self):
         _normalize(self)
@@ -513,31 +526,30 @@ class FieldtheoryParams:
         _int_list("langevin_n_list", self.langevin_n_list, 1)
         _positive_number("langevin_lr", self.langevin_lr)
         _device(self.device)
-        _bool("save_results", self.save_results)
-        check_work("fieldtheory", self)
+        _finish("fieldtheory", self)
 
 
 @dataclass(frozen=True)
 class TwolayerParams:
     """Chapter 5 (two-layer networks, DMFT). See the chapter for what each parameter drives."""
 
-    d: int = 30                          # input dimension (full: 50)
+    d: int = 30                          # input dimension
     alphas: tuple = (8, 16, 32)          # sample ratios n/d of the main runs
     width: int = 100                     # hidden units m of the main runs
-    widths: tuple = (400,)               # further widths of the collapse check (full: 400, 1600)
+    widths: tuple = (400,)               # further widths of the collapse check
     a0: float = 0.1                      # init scale of the second layer (small complexity)
-    contrast_a0s: tuple = (10.0,)        # init scales contrasted with a0 (full: 0.01, 1, 3, 10)
-    contrast_steps: int = 8000           # their steps (the step shrinks as 1/a0^2 above a0 = 1)
+    contrast_a0s: tuple = (10.0,)        # init scales contrasted with a0
+    contrast_steps: int = 8000           # their steps (the step shrinks as 1/a0^2 for a0 above 1)
     noise_alphas: tuple = (8, 16, 32)    # sample ratios of the pure-noise runs
     tau: float = 0.5                     # label-noise std
-    target: str = "latent"               # "latent": y = tanh(2 <u, x>) + tau xi
+    target: str = "latent"               # "latent" (y: tanh(2<u,x>) + tau xi) or "noise"
     eta: float = 0.2                     # mean-field step (per parameter: eta * m)
-    steps: int = 6000                    # gradient steps (full: 10,000)
-    seeds: int = 2                       # seeds per curve (full: 5)
+    steps: int = 6000                    # gradient steps
+    seeds: int = 2                       # seeds per curve
     n_test: int = 2000                   # fresh test points
     eval_points: int = 40                # log-spaced records per run
-    device: str = "auto"                 # "auto" (CUDA when present), "cpu", "cuda"
-    save_results: bool = False           # write the recorded curves to the results store (data/)
+    device: str = "auto"                 # "auto" (CUDA when present), "cpu" or "cuda"
+    save_results: bool = False           # store the recorded curves in data/
 
     def __post_init__(self):
         _normalize(self)
@@ -552,43 +564,43 @@ class TwolayerParams:
         for name in ("a0", "tau", "eta"):
             _positive_number(name, getattr(self, name))
         _device(self.device)
-        _bool("save_results", self.save_results)
-        check_work("twolayer", self)
+        _finish("twolayer", self)
 
 
 @dataclass(frozen=True)
 class DualityParams:
     """Chapter 6 (activity-weight duality). See the chapter for what each parameter drives."""
 
-    dataset: str = "digits"              # "digits" (scikit-learn), "synthetic", "mnist" (local)
-    lr: float = 0.1                      # base SGD learning rate (official: 0.1)
-    batch_size: int = 25                 # base batch size (official: 25)
+    # "digits" (scikit-learn), "synthetic", "mnist" (local copy)
+    dataset: str = "digits"
+    lr: float = 0.1                      # base SGD learning rate (the demo code's)
+    batch_size: int = 25                 # base batch size (the demo code's)
     beta: float = 0.0                    # base weight-norm penalty
-    penalty_epochs: int = 200            # epochs the penalty acts (official: 200)
-    init_scale: float = 1.0              # base init scale (x PyTorch default)
+    penalty_epochs: int = 200            # epochs the penalty acts (the demo code's)
+    init_scale: float = 1.0              # base init scale (x PyTorch's default)
     dropout: float = 0.0                 # base dropout after layer 1
-    train_per_class: int = 100           # base training images per class (digits: <= 100)
-    max_epochs: int = 1500               # cap on training epochs per run
-    lrs: tuple = ()                      # swept values; () = not swept (full: 0.005 .. 0.1)
-    batch_sizes: tuple = (25, 250)       # (full: 25, 100, 200, 400)
-    betas: tuple = (0.0, 0.01)           # (full: 0, 5e-3, 1e-2, 2e-2)
-    init_scales: tuple = (1.0, 3.0)      # (full: 1, 2, 3, 4)
-    dropouts: tuple = ()                 # (full: 0, 0.05, 0.1, 0.2, 0.3)
-    train_sizes: tuple = ()              # training images per class (full: 25, 50, 100)
-    seeds: int = 2                       # seeds per configuration (full: 10)
+    train_per_class: int = 100           # base training images per class (all the digits allow)
+    max_epochs: int = 1500               # cap on epochs per run (demo code: 1000)
+    lrs: tuple = ()                      # swept learning rates (the demo code's)
+    batch_sizes: tuple = (25, 250)       # swept batch sizes (the demo code's)
+    betas: tuple = (0.0, 0.01)           # swept penalties (the demo code's)
+    init_scales: tuple = (1.0, 3.0)      # swept init scales (demo code: 4..7)
+    dropouts: tuple = ()                 # swept dropouts (the demo code's)
+    train_sizes: tuple = ()              # swept training images per class
+    seeds: int = 2                       # seeds per configuration (the demo code's repeats)
     bridge_relation: str = "mod3"        # GenEFT task of the bridge (chapter 3's)
-    bridge_fraction: float = 0.75        # its train fraction
-    bridge_steps: int = 4000             # Adam steps of the GenEFT models (full: 1e4)
-    bridge_seeds: int = 2                # seeds per phase (full: 5)
-    bridge_depth: int = 2                # decoder of the bridge models (chapter 3 quick: 2 x 20;
-    bridge_width: int = 20               # full: 3 x 50, the GenEFT paper's)
-    bridge_generalizing: tuple = (1e-2, 1e-3)   # (eta_enc, eta_dec) in chapter 3's G region
-    bridge_memorizing: tuple = (1e-4, 1e-2)     # ... and in its M region
-    save_results: bool = False           # write the result tables to the results store (data/)
+    bridge_fraction: float = 0.75        # its train fraction (chapter 3's)
+    bridge_steps: int = 4000             # Adam steps of the GenEFT models
+    bridge_seeds: int = 2                # seeds per phase
+    bridge_depth: int = 2                # decoder hidden layers (the GenEFT paper's: 3)
+    bridge_width: int = 20               # decoder width (the GenEFT paper's: 50)
+    bridge_generalizing: tuple = (1e-2, 1e-3)  # (eta_enc, eta_dec) in chapter 3's G region
+    bridge_memorizing: tuple = (1e-4, 1e-2)  # (eta_enc, eta_dec) in its M region
+    save_results: bool = False           # store the result tables in data/
 
     def __post_init__(self):
         _normalize(self)
-        from .duality import DATASETS
+        from .digits import DATASETS
         _choice("dataset", self.dataset, DATASETS)
         for name in ("batch_size", "penalty_epochs", "train_per_class", "max_epochs", "seeds",
                      "bridge_steps", "bridge_seeds"):
@@ -615,8 +627,7 @@ class DualityParams:
         _relation("bridge_relation", self.bridge_relation, 30)
         _fractions("bridge_fraction", (self.bridge_fraction,))
         _splits("bridge_fraction", (self.bridge_fraction,), 30)
-        _bool("save_results", self.save_results)
-        check_work("duality", self)
+        _finish("duality", self)
 
 
 PROFILES = {
@@ -665,6 +676,65 @@ PROFILES = {
     },
 }
 _FULL.update({chapter: presets["full"] for chapter, presets in PROFILES.items()})
+
+
+_CELL_HEAD = ('# Papermill parameters. None takes the value of the profile (geneft.profiles).\n'
+              '# Beside each: what it is, then [its quick value | its full value].\n'
+              'profile = "quick"          # "quick": sized for a 2-core CPU; "full": the paper\'s '
+              'sizes\n')
+
+
+def parameters_cell(chapter: str) -> str:
+    """The source of `chapter`'s papermill parameters cell, made from this module: each
+    parameter's line carries the comment on its dataclass field and its values in the two
+    profiles, so that the chapters cannot state other values than the profiles give (a test
+    compares every chapter's cell with this; `tools/parameters_cells.py` writes them)."""
+    quick, full = PROFILES[chapter]["quick"], PROFILES[chapter]["full"]
+    notes = _field_notes(type(quick))
+    lines = []
+    for f in fields(quick):
+        a, b = _cell_value(getattr(quick, f.name)), _cell_value(getattr(full, f.name))
+        line = f"{f.name} = None".ljust(27) + f"# {notes[f.name]} "
+        values = f"[{a}]" if a == b else f"[{a} | full {b}]"
+        lines.append(line + values if len(line + values) <= 100 else
+                     line.rstrip() + "\n" + " " * 27 + "#   " + values)
+    return _CELL_HEAD + "\n".join(lines) + "\n"
+
+
+def _field_notes(cls) -> dict:
+    """Each field's comment in the source of dataclass `cls`: at the end of its line, or on
+    the comment line just above it."""
+    notes, above = {}, None
+    for line in textwrap.dedent(inspect.getsource(cls)).splitlines():
+        field = re.match(r"^    (\w+): [^=]+=[^#]*(?:#\s*(.*))?$", line)
+        if field:
+            notes[field.group(1)] = field.group(2) or above
+        above = re.match(r"^    #\s*(.*)$", line)
+        above = above.group(1) if above else None
+    missing = [f.name for f in fields(cls) if not notes.get(f.name)]
+    if missing:
+        raise ValueError(f"{cls.__name__}: no comment on field(s) {missing}")
+    # papermill's parser of the parameters cell drops a line whose comment holds "="
+    equals = [name for name, note in notes.items() if "=" in note]
+    if equals:
+        raise ValueError(f"{cls.__name__}: the comment on field(s) {equals} holds '=', which "
+                         f"papermill cannot read in a parameters cell")
+    return notes
+
+
+def _cell_value(value) -> str:
+    """A parameter value as the parameters cell shows it: short lists in full, long ones as
+    first..last (count)."""
+    if isinstance(value, tuple):
+        items = [_cell_value(v) for v in value]
+        if not items:
+            return "none"
+        return ", ".join(items) if len(items) <= 4 else f"{items[0]}..{items[-1]} ({len(items)})"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if value is None:
+        return "default"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def resolve(chapter: str, profile: str = "quick", **given):

@@ -27,7 +27,8 @@ which is Eq. 12 at N = 1. The learning rates are written eta_a (decoder) and eta
 
 The last part of the module holds the chapter's checks of the theory against the trained
 network's learning-rate phase diagram (the paper's Figs. 5 and 8): the boundary fits, the
-verdicts with their stated tolerances, the sentences built from them and the scorecard rows.
+verdicts with their stated tolerances (judged once per grid by `verdicts`), the sentences and
+numbers the prose quotes (`phase_numbers`) and the scorecard rows built from the same verdicts.
 """
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ __all__ = ["flow", "flow_matrix", "conserved", "separatrix", "relative_drift", "
            "cluster_deviation", "RULE", "SLOPE_TOL", "RATIO_FACTOR", "PhaseGrid", "phase_grid",
            "boundary_edges", "slope_range", "slope_range_text", "grid_factor",
            "memorization_reach", "boundary_checks", "weight_decay_check", "weight_decay_finding",
-           "weight_decay_gist", "summary", "boundary_text", "stored_note", "duration_text",
+           "weight_decay_gist", "Verdicts", "verdicts", "NOT_STORED", "phase_numbers", "summary",
+           "boundary_text", "stored_note", "typical_runs", "embedding_motion", "duration_text",
            "count_text", "scorecard_claims"]
 
 RTOL, ATOL = 1e-11, 1e-13   # solve_ivp tolerances: C is conserved to ~1e-10 relative
@@ -567,6 +569,72 @@ def weight_decay_gist(check: dict) -> str:
     return "leaves no boundary to compare"
 
 
+@dataclass(frozen=True)
+class Verdicts:
+    """The paper's Figs. 5 and 8 judged on one PhaseGrid (`verdicts`), once: the chapter's prose
+    (`phase_numbers`) and its scorecard rows (`scorecard_claims`) both read them from here."""
+
+    grid: PhaseGrid                  # the phase diagrams judged
+    fig5: dict                       # boundary_checks of the boundary without weight decay
+    slopes: tuple[float, float]      # the slopes its cells allow (slope_range; NaN: none)
+    fig8: dict                       # weight_decay_check of the grid
+
+    @property
+    def fig5_status(self) -> str:
+        """The Fig. 5 scorecard status: slope and ratio both within tolerance, one, or neither."""
+        return scorecard.status([self.fig5["slope"], self.fig5["ratio"]])
+
+    @property
+    def fig8_status(self) -> str:
+        """The Fig. 8 scorecard status; "not testable" when `weight_decay_check` is undecided."""
+        ok = self.fig8["ok"]
+        return "not testable" if ok is None else "reproduced" if ok else "not reproduced"
+
+
+def verdicts(grid: PhaseGrid) -> Verdicts:
+    """Judge the paper's Fig. 5 (a boundary of slope 1 at a ratio near RULE: `boundary_checks`,
+    with the slopes the cells allow, `PhaseGrid.slopes`) and Fig. 8 (decoder weight decay
+    leaves the boundary in place: `weight_decay_check`) on `grid`, at the module's tolerances."""
+    return Verdicts(grid, boundary_checks(grid.off), grid.slopes(0.0), weight_decay_check(grid))
+
+
+NOT_STORED = {"boundary": "not stored", "fit": "not stored", "points": 0, "step": float("nan"),
+              "slope_range": "the full-size grid is not stored",
+              "wd_gist": "cannot be checked: the full-size grid is not stored"}
+
+
+def phase_numbers(judged: Verdicts | None) -> dict:
+    """What the chapter's prose quotes about one phase grid, by glue name (the chapter glues them
+    as rp_<name> for its own grid, rp_full_<name> for the stored full-size one).
+
+    Returns:
+        dict: the boundary without weight decay (`slope`, `ratio`, `points`, `boundary` and
+        `fit`: `boundary_text` with and without the slopes the cells allow, `slope_lo`,
+        `slope_hi`, `slope_range`), the Fig. 5 verdicts (`rule_factor`; `v_slope`, `v_rule`:
+        "within" or "outside" the tolerance), the cells (`counts`, `counts_wd`: "phase count,
+        ..." without and with weight decay; `step`: `grid_factor`; `mem_reach`:
+        `memorization_reach`) and Fig. 8 (`wd_finding`, `wd_gist`). For `judged` None (nothing
+        stored) NOT_STORED: the keys the full-size section quotes, saying so.
+    """
+    if judged is None:
+        return dict(NOT_STORED)
+    grid, fit, (lo, hi) = judged.grid, judged.grid.off, judged.slopes
+    counts = {wd: ", ".join(f"{k} {v}" for k, v in grid.counts(wd).items())
+              for wd in (0.0, grid.weight_decay)}
+    return {"slope": fit["slope"], "ratio": fit["ratio"], "points": fit["points"],
+            "boundary": boundary_text(fit, judged.slopes), "fit": boundary_text(fit),
+            "slope_lo": lo, "slope_hi": hi,
+            "slope_range": slope_range_text(judged.slopes, fit["points"]),
+            "rule_factor": judged.fig5["factor"],
+            "v_slope": "within" if judged.fig5["slope"] else "outside",
+            "v_rule": "within" if judged.fig5["ratio"] else "outside",
+            "counts": counts[0.0], "counts_wd": counts[grid.weight_decay],
+            "step": grid_factor(grid.diagram(0.0)),
+            "mem_reach": memorization_reach(grid.diagram(0.0)),
+            "wd_finding": weight_decay_finding(judged.fig8, grid.weight_decay, fit["ratio"]),
+            "wd_gist": weight_decay_gist(judged.fig8)}
+
+
 PHASE_SHORT = {"generalization": "gen.", "grokking": "grok.", "memorization": "mem.",
                "confusion": "conf."}      # the phases' column headers in `summary`
 
@@ -613,6 +681,24 @@ def stored_note(grid: PhaseGrid | None, config_hash: str) -> str:
     return f"The results store holds {len(grid.table)} runs of this configuration."
 
 
+def typical_runs(grid: PhaseGrid) -> dict:
+    """A typical generalizing and a typical memorizing run of the diagram without weight decay
+    (`phases.representative`: the run with the median test accuracy of its phase): {phase: its
+    row of `grid.table`}, without a phase that no run has."""
+    plain = grid.table[grid.table["weight_decay"] == 0]
+    picks = {ph: phases.representative(plain, ph) for ph in ("generalization", "memorization")}
+    return {ph: plain.loc[i] for ph, i in picks.items() if i is not None}
+
+
+def embedding_motion(runs: dict, *, device="auto") -> dict:
+    """Retrain `runs` ({name: a row of a sweep table}, e.g. `typical_runs`) with their embeddings
+    recorded (`sweeps.embedding_paths`): {name: (steps (T,), embeddings (T, n, d))}, as
+    `plots.embedding_snapshots` and `live.motion` take them."""
+    from . import sweeps            # torch: imported only when a chapter retrains
+    paths = sweeps.embedding_paths([sweeps.run_of(run) for run in runs.values()], device=device)
+    return {name: (run.curve_step, path) for (name, run), path in zip(runs.items(), paths)}
+
+
 def duration_text(seconds: float) -> str:
     """A run time for a reader: "about 40 s", "about 3 min" (rounded; at least 10 s)."""
     if not np.isfinite(seconds) or seconds < 0:
@@ -627,17 +713,19 @@ def count_text(count: int, noun: str) -> str:
     return f"one {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def scorecard_claims(*, drift: float, ratios, mc, quick: PhaseGrid,
-                     full: PhaseGrid | None = None) -> list:
-    """The chapter's scorecard rows (`scorecard.Claim`), each status decided here.
+def scorecard_claims(*, drift: float, law: dict, ratios, quick: Verdicts,
+                     full: Verdicts | None = None) -> list:
+    """The chapter's scorecard rows (`scorecard.Claim`), each status decided from verdicts
+    computed once elsewhere (`law_checks`, `verdicts`).
 
     Args:
         drift: the largest relative drift of C along an ODE-solver solution of Eq. 10.
-        ratios, mc: the ratios eta_x / eta_A and the Monte Carlo (estimate, s.e.) of Eq. 12.
-        quick: the phase diagram this run computed; full: the stored full-size one, if any.
+        law: `law_checks` of the Monte Carlo of Eq. 12 at `ratios` (eta_x / eta_A).
+        quick: `verdicts` of the phase diagram this run computed; full: of the stored full-size
+            one, if any.
     """
     Claim, status = scorecard.Claim, scorecard.status
-    mc_dev = float(np.max(np.abs(np.asarray(mc)[:, 0] - p_r(ratios))))
+    mc_dev = law["mc_maxdev"]
     half = float(p_r(2.0))                                      # rho = 1: eta_x / eta_A = 2
     return [
         Claim("Fig. 4 / Eq. 11", "$C = a^2/2\\eta_A - c^2/\\eta_x$ is conserved along Eq. 10",
@@ -652,33 +740,23 @@ def scorecard_claims(*, drift: float, ratios, mc, quick: PhaseGrid,
               status([abs(half - 0.5) < 1e-12, mc_dev <= 0.01]), "rp-pr"),
         Claim("Fig. 5", "the generalization/memorization boundary is a line of constant ratio, "
               f"$\\eta_\\mathrm{{dec}}/\\eta_\\mathrm{{enc}} \\lesssim {RULE:.0f}$",
-              f"slope 1, ratio ≲ {RULE:.0f}", boundary_text(quick.off, quick.slopes(0.0)),
+              f"slope 1, ratio ≲ {RULE:.0f}", boundary_text(quick.grid.off, quick.slopes),
               f"slope 1 ± {SLOPE_TOL}; ratio within a factor {RATIO_FACTOR:.0f} of {RULE:.0f} "
-              "(our tolerance)", _fig5_status(quick.off), "rp-phase",
-              full=boundary_text(full.off, full.slopes(0.0)) if full else "not stored",
-              full_status=_fig5_status(full.off) if full else None),
-        Claim("Fig. 8", f"decoder weight decay ({quick.weight_decay:g}, our choice) does not "
+              "(our tolerance)", quick.fig5_status, "rp-phase",
+              full=boundary_text(full.grid.off, full.slopes) if full else "not stored",
+              full_status=full.fig5_status if full else None),
+        Claim("Fig. 8", f"decoder weight decay ({quick.grid.weight_decay:g}, our choice) does not "
               "shift the boundary", "not shifted", _fig8_text(quick),
-              f"shift within a factor {RATIO_FACTOR:.0f} (our tolerance)", _fig8_status(quick),
+              f"shift within a factor {RATIO_FACTOR:.0f} (our tolerance)", quick.fig8_status,
               "rp-phase",
               full=_fig8_text(full) if full else "not stored",
-              full_status=_fig8_status(full) if full else None),
+              full_status=full.fig8_status if full else None),
     ]
 
 
-def _fig5_status(fit: dict) -> str:
-    checks = boundary_checks(fit)
-    return scorecard.status([checks["slope"], checks["ratio"]])
-
-
-def _fig8_status(grid: PhaseGrid) -> str:
-    ok = weight_decay_check(grid)["ok"]
-    return "not testable" if ok is None else "reproduced" if ok else "not reproduced"
-
-
-def _fig8_text(grid: PhaseGrid) -> str:
+def _fig8_text(judged: Verdicts) -> str:
     """The Fig. 8 outcome in a few words, for a scorecard cell."""
-    c = weight_decay_check(grid)
+    c, grid = judged.fig8, judged.grid
     if c["outcome"] == "shift":
         return (f"{boundary_text(grid.on)} with weight decay, {boundary_text(grid.off)} without: "
                 f"shift by a factor {c['shift']:.2f}")

@@ -11,14 +11,17 @@ class and b(i) to the nearest other class,
     s(i) = (b(i) - a(i)) / max(a(i), b(i)),     silhouette = mean_i s(i)  in [-1, 1],
 
 1 for classes collapsed to distinct points, about 0 for embeddings unrelated to the classes.
-`cluster_correlation` asks whether, across trained runs, clustering goes with generalization.
+`cluster_correlation` asks whether, across trained runs, clustering goes with generalization;
+`cluster_summary` puts its answer, and the mean silhouette of each phase, in the chapter's words.
 """
 from __future__ import annotations
 
 import numpy as np
 from scipy.stats import spearmanr
 
-__all__ = ["silhouette", "cluster_correlation"]
+from .phases import PHASES
+
+__all__ = ["silhouette", "cluster_correlation", "cluster_summary"]
 
 
 def silhouette(points, labels) -> float:
@@ -77,3 +80,28 @@ def cluster_correlation(silhouettes, accuracies, *, alpha: float = 0.01) -> dict
         out.update(rho=float(result.statistic), p=float(result.pvalue))
         out["significant"] = bool(out["rho"] > 0 and out["p"] < alpha)
     return out
+
+
+def cluster_summary(runs, link: dict) -> dict:
+    """What the Goldilocks chapter says about clustering (the names it glues).
+
+    Args:
+        runs: a table with columns phase and silhouette, one row per run.
+        link: `cluster_correlation` over those runs.
+
+    Returns:
+        dict: rho, rho_p and n_runs from `link`; the mean silhouette of each phase present in
+        words (sil_by_phase, e.g. "generalization 0.41, memorization 0.12") and of generalization
+        and memorization (sil_gen, sil_mem; NaN when no run is in the phase); the verdict as a
+        clause (link) and as a short phrase naming the level alpha (link_short).
+    """
+    sil = runs.groupby("phase")["silhouette"].mean()
+    level = f"{100 * link['alpha']:g} %"
+    return {"rho": link["rho"], "rho_p": link["p"], "n_runs": link["runs"],
+            "sil_by_phase": ", ".join(f"{k} {sil[k]:.2f}" for k in PHASES if k in sil),
+            "sil_gen": float(sil.get("generalization", np.nan)),
+            "sil_mem": float(sil.get("memorization", np.nan)),
+            "link": "the runs that test better are the runs whose embeddings cluster better"
+            if link["significant"] else "we find no significant link at that level",
+            "link_short": f"{'' if link['significant'] else 'not '}significant at the {level} "
+            "level"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html as _html
 from dataclasses import dataclass, replace
 
-__all__ = ["STATUSES", "Claim", "status", "tally", "with_full", "html"]
+__all__ = ["STATUSES", "Claim", "status", "tally", "with_full", "html", "glue"]
 
 STATUSES = {"reproduced": "✔", "partly": "◐", "not reproduced": "✘", "not testable": "–"}
 
@@ -124,3 +124,10 @@ def html(chapter: str, claims: list[Claim], profile: str = "quick"):
     return HTML('<table class="table scorecard"><thead><tr>'
                 + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"
                 + "".join(rows) + "</tbody></table>")
+
+
+def glue(chapter: str, claims: list[Claim]) -> None:
+    """Glue the chapter's rows (`html`) under the key "scorecard", where the scorecard page
+    and its tally read them, without showing them in the cell."""
+    from myst_nb import glue as _glue        # the book's dependency, imported only by chapters
+    _glue("scorecard", html(chapter, claims), display=False)

@@ -6,7 +6,9 @@ crudely assumed to reveal one of the b bits at random (balls in buckets).
 
 The second half of the module turns a chapter's measurements into its findings: the crossing
 fractions of accuracy curves, the induction-gap table of trained decoders, the order of the
-decoders against the paper's ordering by inductive bias, and the chapter's scorecard rows.
+decoders against the paper's ordering by inductive bias, the chapter's scorecard rows, and the
+numbers its prose quotes (`description_numbers`, `profile_numbers`, `gap_numbers`: dicts keyed
+by the names the chapter glues, as "statics_<name>").
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ __all__ = ["aut_order", "description_length", "description_length_paper", "known
            "comparison_view", "network_runs", "by_decoder", "crossing_interval", "reached",
            "induction_gap", "gap_view", "decoder_order", "decoder_orders", "order_verdict",
            "scorecard_claims", "findings", "stored_findings", "crossings_text",
-           "describe_full"]
+           "describe_full", "description_numbers", "profile_numbers", "gap_numbers"]
 
 
 def aut_order(relation: Relation) -> int:
@@ -199,6 +201,31 @@ def description_table(relations: dict, alpha: float = 0.9):
         {"crit. p, approx. b": float, "crit. p, exact b": float})
 
 
+def description_numbers(table, relations: dict) -> dict:
+    """What the chapter's prose quotes about the relations' statics, by glue name: per row k of
+    a `description_table`, "k_bits_paper" and "k_bits_exact" (b, bits) and "k_pc" and
+    "k_pc_exact" (the crude p_c from each b); per relation k of `relations`, "k_ub0" (the bound
+    f_UB of Eq. 5 at p = 0, max(p*, 1 - p*)) and "k_baseline" (`majority_baseline`); and
+    "log2_nfact", log2 n! at the relations' n.
+
+    Raises:
+        ValueError: the relations do not share one n.
+    """
+    sizes = {rel.n for rel in relations.values()}
+    if len(sizes) != 1:
+        raise ValueError(f"relations must share one n, got n = {sorted(sizes)}")
+    out = {"log2_nfact": float(np.log2(np.arange(1, sizes.pop() + 1)).sum())}
+    for key, row in table.iterrows():
+        out.update({f"{key}_bits_paper": float(row["b, approx."]),
+                    f"{key}_bits_exact": float(row["b, exact"]),
+                    f"{key}_pc": float(row["crit. p, approx. b"]),
+                    f"{key}_pc_exact": float(row["crit. p, exact b"])})
+    for key, rel in relations.items():
+        out[f"{key}_ub0"] = float(accuracy_upper_bound(0.0, rel))
+        out[f"{key}_baseline"] = majority_baseline(rel)
+    return out
+
+
 def paper_comparison(relations: dict, alpha: float = 0.9):
     """The paper's Table II and Eq. (4) values next to ours, for its four relations at n = 30.
 
@@ -294,6 +321,25 @@ def network_runs(params) -> list:
             runs += grid(relation=key, decoder="ideal", steps=p.ideal_steps,
                          eval_every=p.ideal_steps, **common)
     return runs
+
+
+def profile_numbers(params) -> dict:
+    """The sizes of a profile (`profiles.StaticsParams`) as the chapter's prose quotes them, by
+    glue name: "relations" (the trained relations' labels), "shape" ("3 hidden layers of width
+    50"), "steps" ("10,000"), "seeds", "n_fractions", "fine" (the finest step between its train
+    fractions and the range it covers, "0.025 between 0.25 and 0.75"; "–" with one fraction),
+    and the reasoner's "draws", "n_mc", "mc_min" and "mc_max" (its number of fractions and the
+    smallest and largest)."""
+    from .tasks import parse_relation
+    p, step = params, np.diff(params.fractions)
+    fine = np.flatnonzero(np.isclose(step, step.min())) if len(step) else []  # finest steps
+    return {"relations": ", ".join(parse_relation(k, p.n).label for k in p.trained_relations),
+            "shape": f"{p.depth} hidden layers of width {p.width}", "steps": f"{p.steps:,}",
+            "seeds": p.seeds, "n_fractions": len(p.fractions),
+            "fine": f"{step.min():g} between {p.fractions[fine[0]]:g} and "
+                    f"{p.fractions[fine[-1] + 1]:g}" if len(step) else "–",
+            "draws": p.mc_draws, "n_mc": len(p.mc_fractions), "mc_min": min(p.mc_fractions),
+            "mc_max": max(p.mc_fractions)}
 
 
 def by_decoder(table) -> dict:
@@ -559,6 +605,39 @@ def crossings_text(gap, key: str) -> str:
         f"{name} never" if np.isnan(r["fraction needed"]) else
         f"{name} {r['fraction needed']:.2f} ({_interval_text(r['needed, low'], r['needed, high'])})"
         for name, r in part.iterrows())
+
+
+def gap_numbers(gap, orders: dict, blind: dict) -> dict:
+    """What the chapter's prose quotes from an `induction_gap` table, by glue name.
+
+    Args:
+        gap: the `induction_gap` table; orders: {k: `decoder_order`} of its relations
+            (`decoder_orders`); blind: {k: the fraction the reasoner that knows only
+            "equivalence" needs} (`reached`), may be empty.
+    Returns:
+        dict: per relation k, "k_best" (the decoder that needs least data), "k_best_need",
+        "k_best_ratio" (× the crude p_c) and "k_best_excess" (more than the ideal reasoner),
+        and where `blind` has k, "k_blind_p90" and "k_best_excess_blind"; per relation and
+        decoder d, "k_d_lowest" and "k_d_last" (mean accuracy at the smallest and the largest
+        train fraction); per relation of `orders`, "k_order" (`crossings_text`) and
+        "k_verdict" (`order_verdict`); "seed_spread", the largest seed standard deviation.
+    """
+    out = {"seed_spread": float(gap["seed spread"].max())}
+    for key in gap.index.get_level_values(0).unique():
+        best = gap.loc[key].iloc[0]            # rows run from least data needed to most
+        out.update({f"{key}_best": best.name, f"{key}_best_need": float(best["fraction needed"]),
+                    f"{key}_best_ratio": float(best["× crit. fraction"]),
+                    f"{key}_best_excess": float(best["more than ideal reasoner"])})
+        if key in blind:
+            out.update({f"{key}_blind_p90": blind[key],
+                        f"{key}_best_excess_blind": float(best["more than k-blind reasoner"])})
+    for (key, name), row in gap.iterrows():
+        out[f"{key}_{name}_lowest"] = float(row["accuracy at smallest fraction"])
+        out[f"{key}_{name}_last"] = float(row["accuracy at largest fraction"])
+    for key, order in orders.items():
+        out[f"{key}_order"] = crossings_text(gap, key)
+        out[f"{key}_verdict"] = order_verdict(order)
+    return out
 
 
 def describe_full(claims: list, big: dict | None) -> str:

@@ -60,7 +60,7 @@ from .train import LOSSES, resolve_device
 
 __all__ = ["Run", "grid", "run_sweep", "default_cache", "resolve_cache", "ShardIncomplete",
            "parse_shard", "slurm_shard", "embedding_paths", "run_of", "write_atomic",
-           "remove_orphans",
+           "remove_orphans", "trained_models",
            "CacheWarning", "DECODERS", "check_writable",
            "code_version", "FORMAT", "balanced_batch_size", "to_tables", "from_tables",
            "merge_caches"]
@@ -217,14 +217,16 @@ def grid(**axes) -> list[Run]:
     return [Run(**dict(zip(lists, values))) for values in itertools.product(*lists.values())]
 
 
-def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device="auto",
+def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = "off", device="auto",
               batch_size: int = 64, workers: int = 1, executor: Executor | None = None,
               shard: str | None = None, progress: bool = False) -> pd.DataFrame:
     """Train every run (or load it from `cache`) and return the tidy table.
 
     Args:
         runs: the Runs, e.g. from `grid`; duplicates are trained once.
-        cache: directory of per-run JSON results (created if missing), or None for no cache.
+        cache: directory of per-run JSON results (created if missing); None: the default
+            cache (`default_cache`); "off" (the default here): no cache. The same values as
+            a chapter's `cache` parameter (`resolve_cache`).
         device: "auto" (CUDA when present), "cpu" or "cuda".
         batch_size: most models trained in one batch; a killed sweep loses at most the batches
             in flight.
@@ -260,6 +262,7 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = None, device
     batch_size = check_int("batch_size", batch_size, 1)     # NumPy integers as int
     workers = check_int("workers", workers, 1)
     device = str(resolve_device(device))
+    cache = resolve_cache(cache)
     shard = shard if shard is not None else os.environ.get("GENEFT_SHARD")
     merge = shard == "merge"
     index, count = parse_shard(None if merge else shard)
@@ -526,9 +529,23 @@ def embedding_paths(runs: list[Run], *, device="auto") -> list[np.ndarray]:
     return [paths[r] for r in runs]
 
 
-def _train_batch(batch: list[Run], device: str, record: bool = False) -> list[dict]:
+def trained_models(runs: list[Run], *, device="auto") -> list[tuple]:
+    """Train `runs` (uncached, in batches by shape) and keep each trained model: for analyses
+    that need the decoder's weights, which the cache does not keep. Returns one (model, result)
+    per run: `models.Ensemble.single`, and the result as `run_sweep` records it (curves and
+    embeddings)."""
+    device = str(resolve_device(device))
+    out = {}
+    for batch in _batches(list(dict.fromkeys(runs)), 64):
+        for run, result in zip(batch, _train_batch(batch, device, keep_model=True)):
+            out[run] = (result.pop("model"), result)
+    return [out[r] for r in runs]
+
+
+def _train_batch(batch: list[Run], device: str, record: bool = False,
+                 keep_model: bool = False) -> list[dict]:
     """Train runs of one shape together; one result dict per run (with "path", the embeddings
-    at every evaluation, if `record`)."""
+    at every evaluation, if `record`; with "model", its trained model, if `keep_model`)."""
     start = time.perf_counter()
     first = batch[0]
     relation = parse_relation(first.relation, first.n)
@@ -543,7 +560,8 @@ def _train_batch(batch: list[Run], device: str, record: bool = False) -> list[di
     return [{"curve_step": hist.steps.astype(np.int64), "curve_train_acc": hist.train_acc[i],
              "curve_test_acc": hist.test_acc[i], "curve_whole_acc": hist.whole_acc[i],
              "curve_loss": hist.loss[i], "embeddings": emb[i], "train_s": seconds,
-             **({"path": hist.embeddings[i]} if record else {})}
+             **({"path": hist.embeddings[i]} if record else {}),
+             **({"model": model.single(i)} if keep_model else {})}
             for i in range(len(batch))]
 
 

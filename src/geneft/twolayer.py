@@ -20,9 +20,12 @@ recorded steps by `crossing`), and `criteria` judges them by the success
 criteria we set for this reproduction (the thresholds below; the paper's own figures were not
 available to us); `claims` turns the verdicts into the scorecard's rows. `analyse` does all of it
 from the recorded runs, so that a stored full-size result is judged as the page's own run is.
+The `*_numbers` functions at the end hand each section of the chapter the numbers its prose
+quotes, as one dict. The figures are in `geneft.plots.twolayer`.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -35,12 +38,14 @@ from .train import resolve_device
 
 __all__ = ["ACTIVATIONS", "TARGETS", "gaussian_equivalence", "Data", "make_data", "init",
            "network", "gradients", "gd_step", "alignment", "path_norm", "eval_steps", "grid_ratio",
-           "stable_eta", "simulate", "crossing", "timescales", "timescale_table", "time_marks",
-           "Separation", "separation", "growth", "middle", "chapter_cost", "init_contrast",
-           "width_sweep", "width_gaps", "with_reference", "Check",
-           "phase_checks", "init_checks", "width_check", "criteria", "criteria_table",
+           "stable_eta", "simulate", "crossing", "timescales", "timescale_table",
+           "Separation", "separation", "growth", "middle", "chapter_cost", "TRY_IT",
+           "try_it_seconds", "init_contrast", "width_sweep", "width_gaps", "with_reference",
+           "Check", "phase_checks", "init_checks", "width_check", "criteria", "criteria_table",
            "size_numbers", "size_gist", "claims", "CURVES", "analyse", "listing", "trend",
-           "against"]
+           "against", "criteria_met", "findings_reproduced", "phase_numbers",
+           "separation_numbers", "init_numbers", "noise_numbers", "width_numbers",
+           "summary_numbers"]
 
 ACTIVATIONS = {"relu": torch.relu, "identity": lambda h: h}
 TARGETS = {"latent": lambda z: torch.tanh(2 * z), "noise": lambda z: torch.zeros_like(z)}
@@ -50,9 +55,6 @@ FIT_LEVEL = 0.01   # t_fit: the train MSE drops below this
 LABELS = {"alpha": "α", "t_feat": "t_feat", "t_star": "t*", "t_fit": "t_fit", "test_0": "E(0)",
           "test_star": "E(t*)", "test_end": "E(T)", "align_peak": "max A", "align_end": "A(T)",
           "path_star": "P(t*)", "path_end": "P(T)"}
-# The four observables of `simulate` as curve panels: {column: (axis label, y scale)}.
-PANELS = {"train": ("train MSE", "log"), "test": ("test excess risk E", "linear"),
-          "align": ("feature alignment A", "linear"), "path": ("path norm P", "log")}
 
 
 def gaussian_equivalence(sigma=np.tanh, *, points: int = 400_001, cutoff: float = 12.0):
@@ -150,7 +152,8 @@ def network(a, W, X, *, activation: str = "relu"):
 
 def gradients(a, W, data: Data, *, activation: str = "relu"):
     """Gradients of L = (1/2) sum_mu weight_mu (f(x_mu) - y_mu)^2 with respect to a and W,
-    written out (d relu(h)/dh = 1[h > 0]) so that each step costs three batched matmuls.
+    written out (d relu(h)/dh = 1[h > 0]) so that a step costs two batched matrix products of
+    size n x m x d (the pre-activations and grad_W) and two matrix-vector products.
 
     Returns:
         (grad_a (R, m), grad_W (R, m, d), residual (R, n_max)).
@@ -352,13 +355,6 @@ def timescale_table(ts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def time_marks(ts: pd.DataFrame) -> dict:
-    """{curve label: [t_feat, t_fit]} for dashed markers on curve plots; t_fit left out when
-    the run never reached it."""
-    return {key: [float(v) for v in (row.t_feat, row.t_fit) if np.isfinite(v)]
-            for key, row in ts.iterrows()}
-
-
 @dataclass(frozen=True)
 class Separation:
     """How the fitting time separates from the feature time as the data grow.
@@ -416,6 +412,20 @@ def chapter_cost(params) -> float:
                      + sum(p.noise_alphas) * p.width * p.steps
                      + mid * sum(p.widths) * p.steps)                     # alpha x m x steps
     return float(samples_steps * p.d * p.d * p.seeds)                     # n = alpha d
+
+
+# The chapter's exercises ("Try it"), as the parameters each changes: {name: {parameter: value}}.
+TRY_IT = {"lazy": dict(contrast_a0s=(1.0, 3.0, 10.0)), "clean": dict(tau=0.01),
+          "long": dict(alphas=(8, 16, 32, 64), steps=20_000)}
+
+
+def try_it_seconds(params, seconds: float) -> dict:
+    """The run time of each exercise of TRY_IT, scaled from `seconds` (the measured training
+    time of a run with `params`) by `chapter_cost`. Keys: run_s (`seconds`) and try_<name>_s."""
+    cost = chapter_cost(params)
+    return {"run_s": seconds, **{
+        f"try_{name}_s": seconds * chapter_cost(dataclasses.replace(params, **change)) / cost
+        for name, change in TRY_IT.items()}}
 
 
 def init_contrast(alpha: float, seeds, a0s, *, eta: float = 0.2, steps: int = 8000,
@@ -514,13 +524,19 @@ def against(value: float, tolerance: float, digits: int = 3) -> str:
     return "below" if shown < tol else "at" if shown == tol else "above"
 
 
+def _late(ts: pd.DataFrame):
+    """E(T)/E(t*) and A(T)/max A per sample ratio of `timescales`: how much the late phase
+    raises the test error, and how much of the alignment it keeps."""
+    return ts.test_end / ts.test_star, ts.align_end / ts.align_peak
+
+
 def phase_checks(ts: pd.DataFrame) -> dict[str, Check]:
     """The criteria judged on the main runs (one row per alpha of `timescales`): findings (iv)
     non-monotone test error and feature unlearning, (iii) separation of time scales, (i) slow
     growth of the complexity. Keys, in the order of the findings: non_monotone, unlearning,
     feature_first, separation_grows, complexity_grows, complexity_late. Each criterion on a
     quantity per alpha must hold at every alpha (alpha = n/d)."""
-    rise, kept = ts.test_end / ts.test_star, ts.align_end / ts.align_peak
+    rise, kept = _late(ts)
     share, ratio = ts.path_star / ts.path_end, separation(ts).ratio
     return {
         "non_monotone": Check(
@@ -590,12 +606,15 @@ def criteria_table(checks: dict[str, Check], full: dict[str, Check] | None = Non
     """The checks as a narrow table, the verdict early: columns finding, met, criterion, this
     run (the measured values); with `full` (the same checks of a full-size result) also "met at
     full size" and "full size" (its measured values)."""
-    rows = [{"finding": c.finding, "met": c.met, "criterion": c.criterion,
-             "this run": c.measured} for c in checks.values()]
-    if full is not None:
-        for row, key in zip(rows, checks):
-            row.update({"met at full size": full[key].met, "full size": full[key].measured})
-    return pd.DataFrame(rows)
+    def row(key):
+        c = checks[key]
+        out = {"finding": c.finding, "met": c.met, "criterion": c.criterion,
+               "this run": c.measured}
+        if full is not None:           # the same criterion at full size, found by its name
+            out.update({"met at full size": full[key].met, "full size": full[key].measured})
+        return out
+
+    return pd.DataFrame([row(key) for key in checks])
 
 
 def size_numbers(found: dict | None) -> str:
@@ -607,7 +626,7 @@ def size_numbers(found: dict | None) -> str:
         return "not stored"
     ts, by_a0, gaps = found["ts"], found["by_a0"], found["gaps"]
     sep, big = separation(ts), float(by_a0.index.max())
-    rise, kept = ts.test_end / ts.test_star, ts.align_end / ts.align_peak
+    rise, kept = _late(ts)
     small = found["a0"]
     return (f"t_fit/t_feat = {listing(sep.ratio, '.0f')} at α = {listing(ts.index)} (exponent "
             f"{sep.slope:.2f}), E(T)/E(t*) = {rise.min():.1f} to {rise.max():.1f}, "
@@ -641,7 +660,7 @@ def claims(checks: dict[str, Check], ts: pd.DataFrame, by_a0: pd.DataFrame,
 
     sep, big = separation(ts), float(by_a0.index.max())
     small, large = by_a0.loc[a0], by_a0.loc[big]
-    rise, kept = ts.test_end / ts.test_star, ts.align_end / ts.align_peak
+    rise, kept = _late(ts)
     met = lambda *keys: status([checks[k].met for k in keys])  # noqa: E731
     return [
         Claim("Finding (iv)", "test error is non-monotone: feature unlearning",
@@ -716,3 +735,114 @@ def analyse(curves: dict, *, a0: float, base: int) -> dict:
     return {"ts": ts, "by_a0": by_a0, "noise_ts": timescales(curves["noise"]), "gaps": gaps,
             "checks": checks, "claims": claims(checks, ts, by_a0, gaps, a0=a0, base=base),
             "a0": a0, "base": base}
+
+
+# The numbers the chapter's prose quotes: one function per section, each returning a dict
+# {name: value} that the chapter glues as "tl_<name>" (`tables.glue`). Lists run over the
+# sample ratios in increasing order.
+
+def _of_the(flags) -> str:
+    """How many of `flags` are true, of how many, as the text says it: "k of the n"."""
+    flags = [bool(f) for f in flags]
+    return f"{sum(flags)} of the {len(flags)}"
+
+
+def criteria_met(checks: dict[str, Check]) -> str:
+    """How many success criteria `checks` are met, for the text: "8 of the 9"."""
+    return _of_the(c.met for c in checks.values())
+
+
+def findings_reproduced(claims: list) -> str:
+    """How many counted scorecard rows of `claims` (the paper's findings, not our mean-field
+    check) are reproduced, for the text: "3 of the 4"."""
+    return _of_the(c.status == "reproduced" for c in claims if c.counted)
+
+
+def phase_numbers(ts: pd.DataFrame, params) -> dict:
+    """The numbers of the section "Three phases of training" and of the summaries: the settings
+    of the main runs (`params`, a `profiles.TwolayerParams`), the levels that define t_feat and
+    t_fit, and from `ts` (`timescales` of the main runs) the time scales, test errors,
+    alignments and path norms per sample ratio, the late rise of the test error (rise_range),
+    the share of the alignment kept (kept_range) and how the best and final test errors move
+    with the sample ratio (star_trend, end_trend, in words)."""
+    p, (rise, kept) = params, _late(ts)
+    return {
+        "m": p.width, "eta": p.eta, "tau": p.tau, "steps": p.steps, "a0": p.a0,
+        "seeds": p.seeds, "alphas": listing(p.alphas), "feat_level": FEAT_LEVEL,
+        "fit_level": FIT_LEVEL, "records": len(eval_steps(p.steps, p.eval_points)),
+        "grid": grid_ratio(p.steps, p.eval_points),
+        "test0": float(ts.test_0.mean()), "feat_max": int(round(ts.t_feat.max())),
+        "early_max": int(round(max(ts.t_star.max(), ts.t_feat.max()))),
+        "feat_list": listing(ts.t_feat, ".0f"), "star_list": listing(ts.t_star),
+        "fit_list": listing(ts.t_fit, ".0f"), "test_star": listing(ts.test_star, ".3f"),
+        "test_end": listing(ts.test_end, ".3f"), "align_peak": listing(ts.align_peak, ".2f"),
+        "align_end": listing(ts.align_end, ".2f"), "path_star": listing(ts.path_star, ".1f"),
+        "path_end": listing(ts.path_end, ".1f"),
+        "rise_range": f"{rise.min():.1f} to {rise.max():.1f}",
+        "kept_range": f"{kept.min():.0%} to {kept.max():.0%}",
+        "star_trend": trend(ts.test_star), "end_trend": trend(ts.test_end)}
+
+
+def separation_numbers(ts: pd.DataFrame) -> dict:
+    """The numbers of the section "The separation of time scales", from `ts` (`timescales`):
+    the ratios t_fit/t_feat and the exponent of their power law (`separation`), and how the
+    ratio, t_fit and t_feat grow from the first to the last fitted sample ratio (`growth`)."""
+    sep, grown = separation(ts), growth(ts)
+    return {"slope": sep.slope, "ratios": listing(sep.ratio, ".0f"),
+            "grow_from": grown["first"], "grow_to": grown["last"],
+            "grow_ratio": grown["ratio"], "grow_fit": grown["fit"], "grow_feat": grown["feat"]}
+
+
+def init_numbers(by_a0: pd.DataFrame, contrast: pd.DataFrame, params) -> dict:
+    """The numbers of the section "A small start is needed": the largest init scale of `by_a0`
+    (`timescales` by a0) against the small start `params.a0`: peak alignment, best and final
+    test error of each, the large start's test error and path norm at step 0 (`contrast`: the
+    rows of every start, with a column a0); and the sample ratio and steps of these runs."""
+    big, small = by_a0.index.max(), params.a0
+    start = contrast[(contrast.a0 == big) & (contrast.step == 0)]
+    return {"alpha_mid": middle(params.alphas), "contrast_steps": params.contrast_steps,
+            "big_a0": float(big), "test0_big": float(by_a0.test_0[big]),
+            "path0_big": float(start.path.mean()),
+            "align_small": float(by_a0.align_peak[small]),
+            "align_big": float(by_a0.align_peak[big]),
+            "best_small": float(by_a0.test_star[small]), "best_big": float(by_a0.test_star[big]),
+            "end_small": float(by_a0.test_end[small]), "end_big": float(by_a0.test_end[big])}
+
+
+def noise_numbers(noise_ts: pd.DataFrame, ts: pd.DataFrame, params) -> dict:
+    """The numbers of the section "Pure noise": the fitting times and final path norms of the
+    pure-noise runs (`noise_ts`, `timescales` of them, at `params.noise_alphas`), and their
+    fitting times over those of the main runs (`ts`) at the same sample ratio ("not measured"
+    where the main runs have no such ratio or never fitted)."""
+    vs = noise_ts.t_fit / ts.t_fit.reindex(noise_ts.index)
+    return {"noise_alphas": listing(params.noise_alphas),
+            "noise_fit": listing(noise_ts.t_fit, ".0f"),
+            "noise_vs": listing(vs, ".2f", missing="not measured"),
+            "noise_path": listing(noise_ts.path_end, ".1f")}
+
+
+def width_numbers(gaps: pd.DataFrame, params) -> dict:
+    """The numbers of the section "Mean-field collapse across widths": the largest gap of
+    `gaps` (`width_gaps`) at t* and at the end, each in words against WIDTH_GAP, their ratio,
+    the tolerance, and the widths compared (`params.width` against `params.widths`)."""
+    star, end = gaps["at t*"].max(), gaps["at the end"].max()
+    return {"width_star": float(star), "width_end": float(end),
+            "widths": ", ".join(str(m) for m in (params.width, *params.widths)),
+            "width_others": listing(params.widths), "width_tol": WIDTH_GAP,
+            "width_star_word": against(star, WIDTH_GAP), "width_end_word": against(end, WIDTH_GAP),
+            "width_factor": float(end / star)}
+
+
+def summary_numbers(found: dict, found_full: dict | None, full) -> dict:
+    """The numbers of the section "At full size" and of the summaries: the settings of the
+    full profile (`full`, a `profiles.TwolayerParams`), how its stored result (`found_full`,
+    `analyse` of it, None if none is stored) compares with this run's (`found`), the headline
+    numbers of each (`size_numbers`), and how many criteria this run meets and findings it
+    reproduces."""
+    full_checks = None if found_full is None else found_full["checks"]
+    return {"full_d": full.d, "full_seeds": full.seeds, "full_steps": f"{full.steps:,d}",
+            "full_contrast_steps": f"{full.contrast_steps:,d}",
+            "full_a0s": listing(full.contrast_a0s), "full_widths": listing(full.widths),
+            "full_gist": size_gist(found["checks"], full_checks),
+            "quick_numbers": size_numbers(found), "full_numbers": size_numbers(found_full),
+            "met": criteria_met(found["checks"]), "findings": findings_reproduced(found["claims"])}

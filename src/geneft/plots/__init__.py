@@ -332,7 +332,7 @@ def reasoner_panels(curves: dict, relations: dict, crude: dict, *, xmax: float,
     ({key: fraction}, dashed) from p = 0 to `xmax`, and where `loose` ({key: curve}) has the
     relation, the reasoner that knows only that it is an equivalence (open dots); an odd panel
     count leaves a spare panel for the legend. Returns the figure."""
-    from .statics import accuracy_upper_bound
+    from ..statics import accuracy_upper_bound
     grid = np.linspace(0.0, xmax, 200)
     rows = int(np.ceil(len(curves) / 2))
     fig, axes = plt.subplots(rows, 2, figsize=(WIDTH, 2.3 * rows + 0.5), sharey=True,
@@ -368,7 +368,7 @@ def network_panels(runs: dict, relations: dict, crude: dict, *, reasoner: dict |
     train fraction (mean and one standard deviation over seeds), the bound f_UB (line), the
     ideal reasoner of `reasoner` ({key: curve}, dotted) where given, the always-"unrelated"
     baseline (dash-dot) and the crude p_c of `crude` (dashed). Returns the figure."""
-    from .statics import accuracy_upper_bound, majority_baseline
+    from ..statics import accuracy_upper_bound, majority_baseline
     grid, reasoner = np.linspace(0.0, xmax, 200), reasoner or {}
     rows = int(np.ceil(len(runs) / 2))
     fig, axes = plt.subplots(rows, 2, figsize=(WIDTH, 2.6 * rows + 0.9), sharey=True,
