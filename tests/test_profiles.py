@@ -31,7 +31,7 @@ def test_cell_names_every_parameter_once_with_both_values(chapter):
     quick, full = PROFILES[chapter]["quick"], PROFILES[chapter]["full"]
     differ = [n for n in names[1:] if getattr(quick, n) != getattr(full, n)]
     assert len(re.findall(r"\| full ", cell)) == len(differ)
-    assert all(len(line) <= 100 for line in cell.splitlines())
+    assert all(len(line) <= profiles._CELL_WIDTH for line in cell.splitlines())
 
 
 @pytest.mark.parametrize("value, text", [

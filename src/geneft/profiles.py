@@ -311,7 +311,7 @@ class StaticsParams:
     mc_draws: int = 10                   # Monte Carlo draws per fraction
     # relations of the trained networks (Fig. 3's panels)
     trained_relations: tuple = ("mod3", "greater")
-    # train fractions of the networks (full: fine where curves cross 0.9)
+    # train fractions of the networks (full: fine near the 0.9 crossings)
     fractions: tuple = (0.05, 0.1, 0.2, 0.3, 0.5, 0.8)
     seeds: int = 3                       # seeds per (input mode, fraction)
     depth: int = 2                       # decoder hidden layers (paper: 3)
@@ -678,6 +678,7 @@ PROFILES = {
 _FULL.update({chapter: presets["full"] for chapter, presets in PROFILES.items()})
 
 
+_CELL_WIDTH = 88     # the code column of a chapter page at desktop width (tests/test_book.py)
 _CELL_HEAD = ('# Papermill parameters. None takes the value of the profile (geneft.profiles).\n'
               '# Beside each: what it is, then [its quick value | its full value].\n'
               'profile = "quick"          # "quick": sized for a 2-core CPU; "full": the paper\'s '
@@ -694,11 +695,23 @@ def parameters_cell(chapter: str) -> str:
     lines = []
     for f in fields(quick):
         a, b = _cell_value(getattr(quick, f.name)), _cell_value(getattr(full, f.name))
-        line = f"{f.name} = None".ljust(27) + f"# {notes[f.name]} "
         values = f"[{a}]" if a == b else f"[{a} | full {b}]"
-        lines.append(line + values if len(line + values) <= 100 else
-                     line.rstrip() + "\n" + " " * 27 + "#   " + values)
+        lines.append(_cell_line(f"{f.name} = None", notes[f.name], values))
     return _CELL_HEAD + "\n".join(lines) + "\n"
+
+
+def _cell_line(code: str, note: str, values: str) -> str:
+    """`code  # note [values]` within _CELL_WIDTH: what does not fit goes on comment lines
+    below, the values on lines of their own."""
+    line = code.ljust(27) + f"# {note} {values}"
+    if len(line) <= _CELL_WIDTH:
+        return line
+    wrap = lambda text, first: textwrap.wrap(  # noqa: E731
+        text, _CELL_WIDTH - 29, initial_indent=first, subsequent_indent="  ",
+        break_on_hyphens=False)
+    rows = wrap(note, "") + wrap(values, "  ")
+    return "\n".join([code.ljust(27) + "# " + rows[0]]
+                     + [" " * 27 + "# " + row for row in rows[1:]])
 
 
 def _field_notes(cls) -> dict:
