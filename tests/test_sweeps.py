@@ -346,3 +346,18 @@ def test_an_ideal_run_trains_the_ideal_decoder_of_its_family():
         np.testing.assert_allclose(row.embeddings, model.embeddings[i].numpy(), atol=1e-5)
         assert np.abs(row.curve_whole_acc - hist.whole_acc[i]).max() <= 1 / 64   # one pair
     assert sweeps.run_of(table.iloc[0]) == runs[0]
+
+
+def test_uncached_training_gives_the_sweeps_numbers_and_keeps_what_was_asked():
+    """trained_models and embedding_paths train as run_sweep does (same batches, same
+    numbers), and keep the trained model, or the embeddings at every evaluation step."""
+    runs = tiny_grid()[:3]
+    table = run_sweep(runs)
+    models = sweeps.trained_models(runs)
+    paths = sweeps.embedding_paths(runs)
+    for (model, result), path, (_, row) in zip(models, paths, table.iterrows()):
+        assert "model" not in result
+        np.testing.assert_array_equal(result["curve_test_acc"], row.curve_test_acc)
+        np.testing.assert_array_equal(model.embeddings[0].numpy(), row.embeddings)
+        assert path.shape == (len(row.curve_step), *row.embeddings.shape)
+        np.testing.assert_allclose(path[-1], row.embeddings, rtol=1e-5, atol=1e-6)

@@ -521,12 +521,7 @@ def run_of(row) -> Run:
 def embedding_paths(runs: list[Run], *, device="auto") -> list[np.ndarray]:
     """Train `runs` (uncached, in batches by shape) recording the embedding table at every
     evaluation step: one (T, n, d) array per run, T = steps / eval_every + 1."""
-    device = str(resolve_device(device))
-    paths = {}
-    for batch in _batches(list(dict.fromkeys(runs)), 64):
-        for run, result in zip(batch, _train_batch(batch, device, record=True)):
-            paths[run] = result["path"]
-    return [paths[r] for r in runs]
+    return [result["path"] for result in _train_uncached(runs, device, record=True)]
 
 
 def trained_models(runs: list[Run], *, device="auto") -> list[tuple]:
@@ -534,12 +529,19 @@ def trained_models(runs: list[Run], *, device="auto") -> list[tuple]:
     that need the decoder's weights, which the cache does not keep. Returns one (model, result)
     per run: `models.Ensemble.single`, and the result as `run_sweep` records it (curves and
     embeddings)."""
+    results = _train_uncached(runs, device, keep_model=True)
+    return [(result["model"], {k: v for k, v in result.items() if k != "model"})
+            for result in results]
+
+
+def _train_uncached(runs: list[Run], device, **keep) -> list[dict]:
+    """`_train_batch` over `runs` in batches by shape (each distinct run once): its result for
+    every run, in the order given."""
     device = str(resolve_device(device))
-    out = {}
+    results = {}
     for batch in _batches(list(dict.fromkeys(runs)), 64):
-        for run, result in zip(batch, _train_batch(batch, device, keep_model=True)):
-            out[run] = (result.pop("model"), result)
-    return [out[r] for r in runs]
+        results.update(zip(batch, _train_batch(batch, device, **keep)))
+    return [results[r] for r in runs]
 
 
 def _train_batch(batch: list[Run], device: str, record: bool = False,
