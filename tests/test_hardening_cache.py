@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from geneft import sweeps
+from geneft import runcache, sweeps
 from geneft.sweeps import CacheWarning, grid, merge_caches, remove_orphans, run_sweep
 
 
@@ -138,7 +138,7 @@ def dead_pid() -> int:
     ("unnamed", 0, False),      # the older naming, ".tmp-XXXX.json": the age rule
 ], ids=["dead-writer", "live-writer", "old-live", "other-host", "old-other-host", "unnamed"])
 def test_temporary_files_of_dead_writers_are_removed(tmp_path, writer, age_s, removed):
-    host = sweeps._writer().rpartition(".")[0]
+    host = runcache._writer().rpartition(".")[0]
     name = {"dead": f".tmp-{host}.{dead_pid()}-abc.json",
             "self": f".tmp-{host}.{os.getpid()}-abc.json",
             "other-host": ".tmp-elsewhere.1-abc.json",

@@ -10,9 +10,11 @@ export CHAPTER PROFILE
 here="$(dirname "$0")"
 case "$CHAPTER" in      # passes per chapter: geneft.runner.SHARDED (a test checks they agree)
     statics|repons) passes=1 ;;
-    goldilocks) passes=3 ;;
+    duality) passes=2 ;;
+    goldilocks|fieldtheory) passes=3 ;;
+    twolayer) passes=4 ;;
     *) echo "submit.sh: chapter '$CHAPTER' has nothing to split;" \
-            "chapters: statics, goldilocks, repons" >&2
+            "chapters: statics, goldilocks, repons, fieldtheory, twolayer, duality" >&2
        exit 2 ;;
 esac
 

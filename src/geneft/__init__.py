@@ -9,7 +9,9 @@ the tests check it against the package and the README):
     models           the encoder (embeddings) and the MLP decoders, batched over many models
     train            the batched full-batch Adam trainer, with its autograd reference
     fasttrain        the same trainer with hand-written gradients (faster on CPU)
+    runcache         the run cache's files and shards (job arrays), shared by sweeps and units
     sweeps           the sweep engine: runs declared as data, trained in batches, cached, sharded
+    units            the other chapters' pieces of work, cached and sharded like the sweeps
     store            full-size results with their provenance, in data/
     phases           the paper's Table IV phases, phase maps and the Goldilocks verdicts (chapter 2)
     representations  how embeddings cluster: silhouette and its link to accuracy

@@ -68,6 +68,9 @@ def _run(args, parser) -> int:
     from .sweeps import merge_caches, resolve_cache
 
     chapters = list(CHAPTERS) if args.chapter == "all" else [args.chapter]
+    if args.chapter == "all" and (args.shard or args.command == "merge"):
+        parser.error(f"'all' has nothing to split or merge as one: each chapter needs its own "
+                     f"passes of shards, so shard one chapter at a time ({', '.join(CHAPTERS)})")
     if args.chapter != "all" and args.chapter not in CHAPTERS:
         parser.error(f"chapter must be one of {list(CHAPTERS) + ['all']}, got {args.chapter!r}")
     plans = []
@@ -155,10 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
                          "  geneft run all --profile full",
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     _chapter_arguments(run)
-    run.add_argument("--shard", metavar="I/N", help="train only shard I of N of each sweep "
+    run.add_argument("--shard", metavar="I/N", help="compute only shard I of N of each sweep "
                      "into the shared run cache, then `geneft merge`; 'auto': I and N of this "
                      "task of a Slurm job array ($SLURM_ARRAY_TASK_ID, _MIN, _COUNT or _MAX); "
-                     "chapters statics, goldilocks, repons (docs/slurm/)")
+                     "every chapter; see docs/slurm/")
     run.set_defaults(func=_run, subparser=run, command="run")
 
     merge = sub.add_parser("merge", help="finish a sharded chapter run from the shards' caches",

@@ -15,7 +15,7 @@ import gzip
 import math
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,7 @@ import pandas as pd
 import torch
 
 from . import progress as _progress
-from . import scorecard, tasks
+from . import scorecard, tasks, units
 from .duality import F64, analyse_layer, nearest_same_label, spearman, summary
 from .models import ACTIVATIONS, Ensemble, combine, decode
 
@@ -251,7 +251,8 @@ def analyse_decoder(model, pairs, labels, train_mask):
 
 
 def geneft_phases(relation: str, fraction: float, rates: dict, seeds, *, steps: int = 4000,
-                  depth: int = 2, width: int = 20, n: int = 30, progress: bool = False):
+                  depth: int = 2, width: int = 20, n: int = 30, cache="off",
+                  progress: bool = False):
     """Train GenEFT models (concat, tanh, d = 2, Adam, chapter 3's set-up, as `sweeps.Run`s)
     at each named pair of learning rates and run `analyse_decoder` on each (the chapter's
     bridge to GenEFT).
@@ -259,6 +260,8 @@ def geneft_phases(relation: str, fraction: float, rates: dict, seeds, *, steps: 
     Args:
         relation: a relation name ("mod3"). fraction: train fraction (one split per seed).
         rates: {phase name: (eta_enc, eta_dec)}. seeds: seeds per phase.
+        cache: run cache of the trained models (`units.run_units`; all of them one unit): a
+            directory, None (the default cache) or "off" (the default here: none).
 
     Returns:
         (table, results): one row per (phase, seed) with the final train and test accuracy,
@@ -266,13 +269,17 @@ def geneft_phases(relation: str, fraction: float, rates: dict, seeds, *, steps: 
         {(phase, seed): the full analysis}.
     """
     # Here, not at the top: sweeps imports profiles, whose checks read this module's DATASETS.
-    from .sweeps import Run, trained_models
+    from .sweeps import Run
     pairs, labels = tasks.all_pairs(tasks.parse_relation(relation, n))
     runs = {(phase, seed): Run(relation=relation, n=n, fraction=fraction, seed=seed,
                                depth=depth, width=width, lr_enc=rates[phase][0],
                                lr_dec=rates[phase][1], steps=steps, eval_every=steps)
             for phase in rates for seed in seeds}
-    models = dict(zip(runs, trained_models(list(runs.values()))))   # trained in one batch
+    found = units.run_units("digits.geneft_phases", _bridge_unit,
+                            [{"runs": [r.settings() for r in runs.values()]}],
+                            modules=_BRIDGE_MODULES, cache=cache, desc="GenEFT models")[0]
+    models = {key: (_model(runs[key].model_config(), m), trained)       # trained in one batch
+              for key, m, trained in zip(runs, found["models"], found["trained"])}
     rows, results = [], {}
     for (phase, seed), (model, trained) in _progress.bar(models.items(), progress=progress,
                                                          desc="GenEFT models"):
@@ -285,6 +292,29 @@ def geneft_phases(relation: str, fraction: float, rates: dict, seeds, *, steps: 
                      **summary(results[(phase, seed)]),
                      "seconds": trained["train_s"] + time.perf_counter() - start})
     return pd.DataFrame(rows), results
+
+
+# The source that decides the bridge's trained models (those of `sweeps.trained_models`).
+_BRIDGE_MODULES = ("digits.py", "sweeps.py", "tasks.py", "models.py", "train.py", "fasttrain.py")
+
+
+def _bridge_unit(spec: dict) -> dict:
+    """The bridge's models, trained in one batch by `sweeps.trained_models`: each model's
+    tensors and its training record (curves, seconds)."""
+    from .sweeps import Run, trained_models
+    trained = trained_models([Run(**settings) for settings in spec["runs"]])
+    return {"models": [{"embeddings": m.embeddings.cpu().numpy(),
+                        "weights": [w.cpu().numpy() for w in m.weights],
+                        "biases": [b.cpu().numpy() for b in m.biases]} for m, _ in trained],
+            "trained": [{k: v for k, v in result.items() if k != "embeddings"}
+                        for _, result in trained]}
+
+
+def _model(config, tensors: dict) -> Ensemble:
+    """A model of one (`models.Ensemble.single`) from the tensors `_bridge_unit` keeps."""
+    as_torch = lambda arrays: [torch.as_tensor(a) for a in arrays]  # noqa: E731
+    return Ensemble(config, torch.as_tensor(tensors["embeddings"]),
+                    as_torch(tensors["weights"]), as_torch(tensors["biases"]))
 
 
 # --- the sweep ---------------------------------------------------------------------------
@@ -324,7 +354,8 @@ def settings(base: RunConfig, factors: dict) -> dict:
     return configs
 
 
-def sweep(dataset: str, base: RunConfig, factors: dict, seeds, *, progress: bool = False):
+def sweep(dataset: str, base: RunConfig, factors: dict, seeds, *, cache="off",
+          progress: bool = False):
     """Train and analyse the base configuration and every one-factor change of it.
 
     Args:
@@ -332,6 +363,9 @@ def sweep(dataset: str, base: RunConfig, factors: dict, seeds, *, progress: bool
         factors: {RunConfig field: [values]}; each value is run with the other fields at base,
             and the base value is added to every factor's values.
         seeds: seeds per configuration (the data split, the init and the batch order).
+        cache: run cache of the trained weights (`units.run_units`; one unit per network): a
+            directory, None (the default cache) or "off" (the default here: none). The
+            analysis is computed from the weights each time.
 
     Returns:
         (table, results): a pandas DataFrame with one row per (factor, value, seed) holding
@@ -341,19 +375,32 @@ def sweep(dataset: str, base: RunConfig, factors: dict, seeds, *, progress: bool
         {run: the full analysis of `analyse_mlp`}.
     """
     configs = settings(base, factors)
+    jobs = [(c, int(s)) for c in configs for s in seeds]
+    trained = units.run_units("digits.train_mlp", _train_unit,
+                              [{"dataset": dataset, "config": asdict(c), "seed": s}
+                               for c, s in jobs], modules=("digits.py",), cache=cache,
+                              progress=progress, desc="A-W runs")
     rows, results = [], {}
-    jobs = [(c, s) for c in configs for s in seeds]
-    for run, (config, seed) in enumerate(_progress.bar(jobs, progress=progress, desc="A-W runs")):
+    for run, ((config, seed), net) in enumerate(zip(jobs, trained)):
         start = time.perf_counter()
         data = load_data(dataset, train_per_class=config.train_per_class, seed=seed)
-        Ws, epochs = train_mlp(data, config, seed=seed)
-        results[run] = analyse_mlp(data, Ws)
-        seconds = time.perf_counter() - start
+        results[run] = analyse_mlp(data, [torch.as_tensor(W) for W in net["weights"]])
+        seconds = net["train_s"] + time.perf_counter() - start
         rows += [{"factor": name, "value": v, "seed": seed, "run": run,
-                  "is_base": config == base, "epochs": epochs, "seconds": seconds,
+                  "is_base": config == base, "epochs": net["epochs"], "seconds": seconds,
                   **summary(results[run])}
                  for name, v in configs[config]]
     return pd.DataFrame(rows), results
+
+
+def _train_unit(spec: dict) -> dict:
+    """One network of `sweep`: its weights (float64 arrays), epochs and training seconds."""
+    start = time.perf_counter()
+    data = load_data(spec["dataset"], train_per_class=spec["config"]["train_per_class"],
+                     seed=spec["seed"])
+    Ws, epochs = train_mlp(data, RunConfig(**spec["config"]), seed=spec["seed"])
+    return {"weights": [W.numpy() for W in Ws], "epochs": epochs,
+            "train_s": time.perf_counter() - start}
 
 
 def trends(table, columns=("gap", "sharp_size", "size", "sharpness")):

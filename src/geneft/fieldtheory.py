@@ -20,6 +20,7 @@ constants below, judged by `assess`.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from . import progress as _progress
+from . import units
 
 __all__ = ["ACTIVATIONS", "nngp", "multiplicity", "gegenbauer", "gegenbauer_all", "spectrum",
            "sphere", "Target", "ek_curve", "renormalized_curve", "gp_predict", "gp_test_error",
@@ -43,6 +44,7 @@ __all__ = ["ACTIVATIONS", "nngp", "multiplicity", "gegenbauer", "gegenbauer_all"
            "estimate_seconds"]
 
 ACTIVATIONS = ("relu", "erf")
+_MODULES = ("fieldtheory.py",)   # the source that decides the cached units' numbers
 
 
 def nngp(t, depth: int, activation: str = "relu", sigma_w2: float = 2.0,
@@ -130,7 +132,7 @@ class Target:
     def __init__(self, d: int, c2: dict, seed: int = 0):
         if not c2 or any(l < 0 or p < 0 for l, p in c2.items()):
             raise ValueError(f"c2 must map degrees >= 0 to powers >= 0, got {c2!r}")
-        self.d, self.c2 = d, {int(l): float(p) for l, p in c2.items()}
+        self.d, self.c2, self.seed = d, {int(l): float(p) for l, p in c2.items()}, seed
         u = np.random.default_rng(seed).standard_normal((len(self.c2), d))
         self.u = dict(zip(self.c2, u / np.linalg.norm(u, axis=1, keepdims=True)))
 
@@ -141,6 +143,14 @@ class Target:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return sum(np.sqrt(p) * self.component(l, x) for l, p in self.c2.items())
+
+    def spec(self) -> dict:
+        """The target as plain data (`from_spec` rebuilds it): a unit of the run cache."""
+        return {"d": self.d, "c2": [[l, p] for l, p in self.c2.items()], "seed": self.seed}
+
+    @classmethod
+    def from_spec(cls, spec: dict) -> "Target":
+        return cls(spec["d"], {l: p for l, p in spec["c2"]}, seed=spec["seed"])
 
 
 def ek_curve(n, lambdas, c2: dict, sigma2: float, per_degree: bool = False):
@@ -221,22 +231,40 @@ def gp_errors(x_train, y_train, spectra: dict, target: Target, sigma2_list) -> d
 
 
 def learning_curves(target: Target, depths, n_list, sigma2_list, draws: int, lmax: int = 30,
-                    seed: int = 0, progress: bool = False) -> pd.DataFrame:
+                    seed: int = 0, cache="off", progress: bool = False) -> pd.DataFrame:
     """Exact NNGP GP regression over dataset draws: one row per (depth, sigma2, n, draw) with
     the population test MSE and per-degree errors (`gp_errors`, exact over the sphere, so the
     only noise is the draw of the training set). Draw k of size n uses the same points for
-    every depth and sigma2."""
-    spectra = {h: spectrum(lambda t, h=h: nngp(t, h), target.d, lmax) for h in depths}
+    every depth and sigma2. `cache`: a run cache (`units.run_units`; one unit per (n, draw)),
+    None the default one, "off" (the default here) none."""
+    common = {"target": target.spec(), "depths": [int(h) for h in depths],
+              "sigma2_list": [float(s) for s in sigma2_list], "lmax": int(lmax), "seed": seed}
+    specs = [{**common, "n": int(n), "draw": k} for n in n_list for k in range(draws)]
+    found = units.run_units("fieldtheory.learning_curves", _curve_unit, specs,
+                            modules=_MODULES, cache=cache, progress=progress, desc="GP draws")
+    return _timed(pd.concat([f["rows"] for f in found], ignore_index=True), found)
+
+
+def _timed(rows: pd.DataFrame, found: list[dict]) -> pd.DataFrame:
+    """`rows` with ``attrs["compute_s"]``: the seconds computing the units `found` took (when
+    computed: also for units read from the cache)."""
+    rows.attrs["compute_s"] = units.compute_seconds(found)
+    return rows
+
+
+def _curve_unit(spec: dict) -> dict:
+    """The rows of `learning_curves` for one (n, draw)."""
+    target, n, k = Target.from_spec(spec["target"]), spec["n"], spec["draw"]
+    spectra = {h: spectrum(lambda t, h=h: nngp(t, h), target.d, spec["lmax"])
+               for h in spec["depths"]}
+    x = sphere(n, target.d, np.random.default_rng([spec["seed"], n, k]))
     rows = []
-    grid = [(n, k) for n in n_list for k in range(draws)]
-    for n, k in _progress.bar(grid, progress=progress, desc="GP draws"):
-        x = sphere(n, target.d, np.random.default_rng([seed, n, k]))
-        for depth, errors in gp_errors(x, target(x), spectra, target, sigma2_list).items():
-            for s2, err in zip(sigma2_list, errors):
-                rows.append({"depth": depth, "sigma2": s2, "n": n, "draw": k,
-                             "test_mse": err.pop("total"),
-                             **{f"degree_{l}": e for l, e in err.items()}})
-    return pd.DataFrame(rows)
+    for depth, errors in gp_errors(x, target(x), spectra, target, spec["sigma2_list"]).items():
+        for s2, err in zip(spec["sigma2_list"], errors):
+            rows.append({"depth": depth, "sigma2": s2, "n": n, "draw": k,
+                         "test_mse": err.pop("total"),
+                         **{f"degree_{l}": e for l, e in err.items()}})
+    return {"rows": pd.DataFrame(rows)}
 
 
 def relu_features(x, depth: int, width: int, rng: np.random.Generator,
@@ -261,32 +289,48 @@ def feature_ridge_test_error(phi_train, y_train, phi_test, y_test, sigma2: float
 
 
 def feature_curves(target: Target, depth: int, widths, n_list, sigma2: float, draws: int,
-                   n_test: int, seed: int = 0, progress: bool = False) -> pd.DataFrame:
+                   n_test: int, seed: int = 0, cache="off",
+                   progress: bool = False) -> pd.DataFrame:
     """The finite-width "trained net": a random depth-`depth` ReLU network with only
     its read-out trained (ridge, penalty sigma2), next to the exact GP on the same data and test
     set. Draw k is one network per width and one nested sample (the first n points for each
-    n). One row per (width, n, draw): `net_mse`, `gp_mse` and their ratio."""
+    n). One row per (width, n, draw): `net_mse`, `gp_mse` and their ratio. `cache`: as for
+    `learning_curves` (one unit per draw)."""
+    widths = [int(w) for w in widths]
+    common = {"target": target.spec(), "depth": int(depth), "widths": widths,
+              "n_list": [int(n) for n in n_list], "sigma2": float(sigma2),
+              "n_test": int(n_test), "seed": seed}
+    found = units.run_units("fieldtheory.feature_curves", _feature_unit,
+                            [{**common, "draw": k} for k in range(draws)], modules=_MODULES,
+                            cache=cache, progress=progress, desc="random-feature nets")
+    rows = pd.concat([f["rows"] for f in found], ignore_index=True)
+    order = rows.width.map({w: i for i, w in enumerate(widths)})     # widths outer, then draws
+    return _timed(rows.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True),
+                  found)
+
+
+def _feature_unit(spec: dict) -> dict:
+    """The rows of `feature_curves` for one draw: every width, every n."""
+    target, seed, k, n_list = (Target.from_spec(spec["target"]), spec["seed"], spec["draw"],
+                               spec["n_list"])
     rng = np.random.default_rng(seed)
-    x_test = sphere(n_test, target.d, rng)
+    x_test = sphere(spec["n_test"], target.d, rng)
     y_test = target(x_test)
-    kernel = lambda t: nngp(t, depth)  # noqa: E731
-    samples = [sphere(max(n_list), target.d, np.random.default_rng([seed, k, 2]))
-               for k in range(draws)]
-    gp = {(n, k): gp_test_error(x[:n], target(x[:n]), x_test, y_test, kernel, sigma2)
-          for k, x in enumerate(samples) for n in n_list}       # the same for every width
+    kernel = lambda t: nngp(t, spec["depth"])  # noqa: E731
+    x_all = sphere(max(n_list), target.d, np.random.default_rng([seed, k, 2]))
+    gp = {n: gp_test_error(x_all[:n], target(x_all[:n]), x_test, y_test, kernel, spec["sigma2"])
+          for n in n_list}                                      # the same for every width
     rows = []
-    grid = [(w, k) for w in widths for k in range(draws)]
-    for width, k in _progress.bar(grid, progress=progress, desc="random-feature nets"):
-        x_all = samples[k]
-        phi = relu_features(np.vstack([x_all, x_test]), depth, width,
+    for width in spec["widths"]:
+        phi = relu_features(np.vstack([x_all, x_test]), spec["depth"], width,
                             np.random.default_rng([seed, width, k, 1]))
         phi_all, phi_test = phi[:len(x_all)], phi[len(x_all):]
         for n in n_list:
             net = feature_ridge_test_error(phi_all[:n], target(x_all[:n]), phi_test, y_test,
-                                           sigma2)
+                                           spec["sigma2"])
             rows.append({"width": width, "n": n, "draw": k, "net_mse": net,
-                         "gp_mse": gp[n, k], "ratio": net / gp[n, k]})
-    return pd.DataFrame(rows)
+                         "gp_mse": gp[n], "ratio": net / gp[n]})
+    return {"rows": pd.DataFrame(rows)}
 
 
 def langevin_predictions(x_train, y_train, x_test, depth: int, width: int, sigma2: float, *,
@@ -338,23 +382,36 @@ def langevin_predictions(x_train, y_train, x_test, depth: int, width: int, sigma
 
 def langevin_curves(target: Target, depth: int, width: int, n_list, sigma2: float, n_test: int,
                     *, steps: int, lr: float, burn_in: int, seed: int = 0, device="cpu",
-                    progress: bool = False) -> pd.DataFrame:
+                    cache="off", progress: bool = False) -> pd.DataFrame:
     """The whole network trained by Langevin dynamics (`langevin_predictions`) against
     the exact GP on the same draw and test set, one row per n: `langevin_mse`, `gp_mse`, and
-    `gap`, the mean squared difference of the two predictors relative to the GP's test MSE."""
-    x_test = sphere(n_test, target.d, np.random.default_rng([seed, 3]))
+    `gap`, the mean squared difference of the two predictors relative to the GP's test MSE.
+    `cache`: as for `learning_curves` (one unit per chain)."""
+    common = {"target": target.spec(), "depth": int(depth), "width": int(width),
+              "sigma2": float(sigma2), "n_test": int(n_test), "steps": int(steps),
+              "lr": float(lr), "burn_in": int(burn_in), "seed": seed}
+    found = units.run_units("fieldtheory.langevin_curves",
+                            functools.partial(_langevin_unit, device=device),
+                            [{**common, "n": int(n)} for n in n_list], modules=_MODULES,
+                            cache=cache, progress=progress, desc="Langevin chains")
+    return _timed(pd.DataFrame([f["row"] for f in found]), found)
+
+
+def _langevin_unit(spec: dict, device) -> dict:
+    """The row of `langevin_curves` for one training-set size (one chain)."""
+    target, n, seed, depth = (Target.from_spec(spec["target"]), spec["n"], spec["seed"],
+                              spec["depth"])
+    x_test = sphere(spec["n_test"], target.d, np.random.default_rng([seed, 3]))
     y_test = target(x_test)
-    rows = []
-    for n in _progress.bar(list(n_list), progress=progress, desc="Langevin chains"):
-        x = sphere(n, target.d, np.random.default_rng([seed, n, 0]))
-        y = target(x)
-        chain = langevin_predictions(x, y, x_test, depth, width, sigma2, steps=steps,
-                                     lr=lr, burn_in=burn_in, seed=seed + n, device=device)
-        gp = gp_predict(x, y, x_test, lambda t: nngp(t, depth), sigma2)
-        gp_mse = float(np.mean((gp - y_test) ** 2))
-        rows.append({"n": n, "langevin_mse": float(np.mean((chain - y_test) ** 2)),
-                     "gp_mse": gp_mse, "gap": float(np.mean((chain - gp) ** 2)) / gp_mse})
-    return pd.DataFrame(rows)
+    x = sphere(n, target.d, np.random.default_rng([seed, n, 0]))
+    y = target(x)
+    chain = langevin_predictions(x, y, x_test, depth, spec["width"], spec["sigma2"],
+                                 steps=spec["steps"], lr=spec["lr"], burn_in=spec["burn_in"],
+                                 seed=seed + n, device=device)
+    gp = gp_predict(x, y, x_test, lambda t: nngp(t, depth), spec["sigma2"])
+    gp_mse = float(np.mean((gp - y_test) ** 2))
+    return {"row": {"n": n, "langevin_mse": float(np.mean((chain - y_test) ** 2)),
+                    "gp_mse": gp_mse, "gap": float(np.mean((chain - gp) ** 2)) / gp_mse}}
 
 
 def degree_errors(prediction, x_test, target: Target) -> dict:

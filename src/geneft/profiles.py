@@ -367,9 +367,13 @@ def _check_engine(p) -> None:
     cache."""
     _device(p.device)
     _positive_int("workers", p.workers, WORKERS_MAX)
-    if p.cache is not None and (not isinstance(p.cache, str) or not p.cache.strip()):
+    _cache(p.cache)
+
+
+def _cache(cache) -> None:
+    if cache is not None and (not isinstance(cache, str) or not cache.strip()):
         raise ValueError(f"cache must be a directory path, 'off' or None (the default "
-                         f"location), got {p.cache!r}")
+                         f"location), got {cache!r}")
 
 
 @dataclass(frozen=True)
@@ -496,6 +500,7 @@ class FieldtheoryParams:
     langevin_n_test: int = 500           # test points of the Langevin comparison
     seed: int = 0                        # seed of the data and the target's directions
     device: str = "auto"                 # Langevin chains: "auto" (CUDA if present), "cpu", "cuda"
+    cache: str | None = None             # run cache directory; None: the default, "off": none
     save_results: bool = False           # store the result tables in data/
 
     def __post_init__(self):
@@ -526,6 +531,7 @@ class FieldtheoryParams:
         _int_list("langevin_n_list", self.langevin_n_list, 1)
         _positive_number("langevin_lr", self.langevin_lr)
         _device(self.device)
+        _cache(self.cache)
         _finish("fieldtheory", self)
 
 
@@ -549,6 +555,7 @@ class TwolayerParams:
     n_test: int = 2000                   # fresh test points
     eval_points: int = 40                # log-spaced records per run
     device: str = "auto"                 # "auto" (CUDA when present), "cpu" or "cuda"
+    cache: str | None = None             # run cache directory; None: the default, "off": none
     save_results: bool = False           # store the recorded curves in data/
 
     def __post_init__(self):
@@ -564,6 +571,7 @@ class TwolayerParams:
         for name in ("a0", "tau", "eta"):
             _positive_number(name, getattr(self, name))
         _device(self.device)
+        _cache(self.cache)
         _finish("twolayer", self)
 
 
@@ -596,6 +604,7 @@ class DualityParams:
     bridge_width: int = 20               # decoder width (the GenEFT paper's: 50)
     bridge_generalizing: tuple = (1e-2, 1e-3)  # (eta_enc, eta_dec) in chapter 3's G region
     bridge_memorizing: tuple = (1e-4, 1e-2)  # (eta_enc, eta_dec) in its M region
+    cache: str | None = None             # run cache directory; None: the default, "off": none
     save_results: bool = False           # store the result tables in data/
 
     def __post_init__(self):
@@ -627,6 +636,7 @@ class DualityParams:
         _relation("bridge_relation", self.bridge_relation, 30)
         _fractions("bridge_fraction", (self.bridge_fraction,))
         _splits("bridge_fraction", (self.bridge_fraction,), 30)
+        _cache(self.cache)
         _finish("duality", self)
 
 

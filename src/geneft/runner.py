@@ -26,10 +26,14 @@ __all__ = ["CHAPTERS", "SHARDED", "Terminated", "book_dir", "parse_parameter", "
            "absolute_paths", "check_folders", "kernel_environment", "run_chapter"]
 
 CHAPTERS = tuple(PROFILES)          # statics, goldilocks, repons: book/<name>.md
-# The chapters whose training goes through sweeps.run_sweep, so --shard can split it, with the
-# passes of the shards each needs: a shard stops at the first sweep that other shards still owe
-# runs of, so a sweep whose runs depend on an earlier sweep's results is reached a pass later.
-SHARDED = {"statics": 1, "goldilocks": 3, "repons": 1}
+# The chapters whose work goes through the run cache (sweeps.run_sweep, units.run_units), so
+# --shard can split it, with the passes of the shards each needs: a shard stops at the first
+# sweep (or list of units) that other shards still owe results of, so each later one is reached
+# a pass later. Chapter 4: the GP draws, the random-feature networks, the Langevin chains (full
+# profile); 5: the main, init-scale, pure-noise and width runs; 6: the sweep and the bridge.
+# Every chapter trains, so every chapter is here.
+SHARDED = {"statics": 1, "goldilocks": 3, "repons": 1, "fieldtheory": 3, "twolayer": 4,
+           "duality": 2}
 
 
 def book_dir() -> Path:
@@ -98,9 +102,9 @@ def check_shard(chapter: str, shard: str | None, params=None) -> str | None:
     if not shard:
         return None
     if chapter not in SHARDED:
-        raise ValueError(f"chapter {chapter!r} has nothing to split or merge: its training does "
-                         f"not go through the sweep engine (chapters with --shard: "
-                         f"{list(SHARDED)}); run it without --shard")
+        raise ValueError(f"chapter {chapter!r} has nothing to split or merge: shard one chapter "
+                         f"at a time (chapters with --shard: {list(SHARDED)}), or run it "
+                         f"without --shard")
     if params is not None and str(params.cache) == "off":
         raise ValueError("shards share their runs through the run cache; cache 'off' has none")
     if shard == "merge":

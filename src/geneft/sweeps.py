@@ -33,10 +33,8 @@ import json
 import math
 import multiprocessing
 import os
-import platform
 import signal
 import sys
-import tempfile
 import threading
 import time
 import warnings
@@ -51,6 +49,10 @@ import torch
 
 from . import progress as _progress
 from . import threads
+from . import units
+from .runcache import (ORPHAN_AGE_S, CacheWarning, ShardIncomplete, check_writable,  # noqa: F401
+                       default_cache, parse_shard, remove_orphans, resolve_cache, slurm_shard,
+                       write_atomic)
 from . import __version__
 from .models import IDEAL_DECODERS, ModelConfig, ideal_config, init_ensemble
 from .profiles import DEPTH_MAX, N_MAX, SEED_MAX, STEPS_MAX, WIDTH_MAX
@@ -71,14 +73,6 @@ _CURVES = ("curve_train_acc", "curve_test_acc", "curve_whole_acc", "curve_loss")
 _NUMERIC_MODULES = ("tasks.py", "models.py", "train.py", "fasttrain.py")  # decide the numbers
 DECODERS = ("mlp", "ideal")                  # Run.decoder
 _LATER = {"decoder": "mlp"}                  # Run fields added later: default left out of keys
-
-
-class ShardIncomplete(RuntimeError):
-    """This shard's runs are trained and cached; other shards' runs are still missing."""
-
-
-class CacheWarning(UserWarning):
-    """A cache file was unreadable or inconsistent and its run is being recomputed."""
 
 
 @dataclass(frozen=True)
@@ -176,23 +170,6 @@ def code_version() -> str:
     here = Path(__file__).parent
     digest = hashlib.sha256(b"".join((here / m).read_bytes() for m in _NUMERIC_MODULES))
     return f"geneft {__version__} src {digest.hexdigest()[:16]} torch {torch.__version__}"
-
-
-def default_cache() -> Path:
-    """Where chapters cache their runs: ``$GENEFT_CACHE`` if set, else
-    ``$XDG_CACHE_HOME/geneft/runs`` (XDG_CACHE_HOME defaults to ~/.cache)."""
-    if os.environ.get("GENEFT_CACHE"):
-        return Path(os.environ["GENEFT_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "geneft" / "runs"
-
-
-def resolve_cache(value: str | os.PathLike | None) -> Path | None:
-    """A chapter's `cache` parameter as a directory: None -> default_cache(), "off" -> None
-    (no caching), anything else -> that path."""
-    if value is None:
-        return default_cache()
-    return None if str(value) == "off" else Path(value)
 
 
 def grid(**axes) -> list[Run]:
@@ -414,61 +391,6 @@ def _cost(batch: list[Run]) -> float:
     return r.steps * len(batch) * (r.depth + 1) * (r.width + 10)
 
 
-def parse_shard(shard: str | None) -> tuple[int, int]:
-    """'I/N' -> (I, N); None or '' -> (1, 1); 'auto' -> `slurm_shard()`."""
-    if not shard:
-        return 1, 1
-    if shard == "auto":
-        return slurm_shard()
-    try:
-        index, count = (int(v) for v in str(shard).split("/"))
-    except ValueError:
-        index, count = 0, 0
-    if not 1 <= index <= count:
-        raise ValueError(f"shard must be 'I/N' with 1 <= I <= N, e.g. '2/4', got {shard!r}")
-    return index, count
-
-
-def slurm_shard(environ=None) -> tuple[int, int]:
-    """The shard (I, N) of this task of a Slurm job array (`sbatch --array=A-B[:S]`), from
-    ``$SLURM_ARRAY_TASK_ID``, ``_MIN``, ``_STEP`` (default 1) and ``_COUNT`` (or, without it,
-    ``_MAX``): I = (ID - MIN) / STEP + 1 and N = COUNT = (MAX - MIN) / STEP + 1, so the tasks
-    of --array=0-3 and of --array=1-4 are the shards 1/4 ... 4/4.
-
-    Args:
-        environ: the variables (default os.environ).
-    Raises:
-        ValueError: naming a variable that is missing or not an integer, or if the array is not
-            a range (e.g. --array=1,5,9).
-    """
-    env = os.environ if environ is None else environ
-
-    def get(name):
-        text = env.get(f"SLURM_ARRAY_TASK_{name}", "")
-        try:
-            return int(text) if text else None
-        except ValueError:
-            raise ValueError(f"$SLURM_ARRAY_TASK_{name} must be an integer, got {text!r}") from None
-
-    task, low, count, high, step = (get(v) for v in ("ID", "MIN", "COUNT", "MAX", "STEP"))
-    missing = [f"$SLURM_ARRAY_TASK_{v}" for v, x in (("ID", task), ("MIN", low)) if x is None]
-    if count is None and high is None:
-        missing.append("$SLURM_ARRAY_TASK_COUNT (or $SLURM_ARRAY_TASK_MAX)")
-    if missing:
-        raise ValueError(f"shard 'auto' reads a Slurm job array's variables; not set: "
-                         f"{', '.join(missing)} (submit with sbatch --array=1-N, or give the "
-                         f"shard as I/N)")
-    step = step or 1
-    span = None if high is None else (high - low) // step + 1
-    count = span if count is None else count
-    offset = task - low
-    if offset < 0 or offset % step or offset // step >= count or span not in (None, count):
-        raise ValueError(f"shard 'auto' needs a job array given as a range (e.g. --array=1-"
-                         f"{count}); task {task} of MIN {low}, MAX {high}, STEP {step}, COUNT "
-                         f"{count} is not on one")
-    return offset // step + 1, count
-
-
 def _batches(runs: list[Run], size: int):
     """Runs grouped by shape, each group cut into chunks of at most `size`."""
     groups: dict[tuple, list[Run]] = {}
@@ -480,9 +402,10 @@ def _batches(runs: list[Run], size: int):
 
 
 def merge_caches(sources, into: str | os.PathLike) -> dict:
-    """Copy every valid run file of the caches `sources` into the cache `into` (shards that ran
-    on machines without a shared disk). Files are validated like a cache read; files of other
-    code versions are skipped (their keys differ), invalid ones warn. Returns the counts
+    """Copy every valid run file (and `units` file) of the caches `sources` into the cache
+    `into` (shards that ran on machines without a shared disk). Files are validated like a cache
+    read; run files of other code versions are skipped (their keys differ; a unit file of
+    another version is copied and never read), invalid ones warn. Returns the counts
     {"copied", "present", "other_version", "invalid"}."""
     into = Path(into)
     into.mkdir(parents=True, exist_ok=True)
@@ -496,11 +419,16 @@ def merge_caches(sources, into: str | os.PathLike) -> dict:
                 continue
             try:
                 data = json.loads(path.read_text())
-                run = Run(**data["run"])
-                if run.key() != path.stem:
-                    counts["other_version"] += 1
-                    continue
-                _validate(dict(data), run)
+                if path.name.startswith(units.PREFIX):     # a unit of chapters 4-6
+                    units.validate(data)
+                    if data["key"] != path.stem.removeprefix(units.PREFIX):
+                        raise ValueError("its key is not its file name")
+                else:
+                    run = Run(**data["run"])
+                    if run.key() != path.stem:
+                        counts["other_version"] += 1
+                        continue
+                    _validate(dict(data), run)
             except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError) as err:
                 warnings.warn(f"cache file {path} is invalid ({err}); not merged", CacheWarning,
                               stacklevel=2)
@@ -596,85 +524,6 @@ def _save(cache: Path, run: Run, result: dict) -> None:
     except OSError as err:
         warnings.warn(f"cache file {path} could not be written ({err.strerror or err}); the "
                       f"run's result is kept for this sweep only", CacheWarning, stacklevel=4)
-
-
-def check_writable(folder: str | os.PathLike, what: str = "cache") -> Path:
-    """`folder`, created if missing, after writing and removing a probe file in it: a folder
-    that cannot take files is found before any work starts, not when its first result is saved.
-
-    Raises:
-        ValueError: naming `what` (e.g. "cache", "--out"), the folder and the reason.
-    """
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(f"{what} directory {folder} is a file; give a directory")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".tmp-{_writer()}-", suffix=".json")
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as err:
-        raise ValueError(f"{what} directory {folder} cannot be written to "
-                         f"({err.strerror or err}); give a writable directory") from None
-    return folder
-
-
-ORPHAN_AGE_S = 600   # a temporary file this old was left by a killed writer (a write takes ms)
-
-
-def remove_orphans(cache: Path, *, older_than: float = ORPHAN_AGE_S) -> int:
-    """Delete the temporary files (`.tmp-*.json`) that killed writers left in `cache`, if older
-    than `older_than` seconds (younger ones may belong to a live writer, e.g. another shard).
-    Returns how many were removed."""
-    removed, now = 0, time.time()
-    for tmp in Path(cache).glob(".tmp-*.json"):
-        try:
-            if now - tmp.stat().st_mtime > older_than or _writer_died(tmp.name):
-                tmp.unlink()
-                removed += 1
-        except FileNotFoundError:      # another process removed or renamed it first
-            pass
-        except OSError:                # e.g. a read-only cache: nothing to clean up there
-            pass
-    return removed
-
-
-def _writer() -> str:
-    """This process as the writer of a temporary file: host and process id."""
-    host = "".join(c if c.isalnum() else "_" for c in platform.node())
-    return f"{host or 'host'}.{os.getpid()}"
-
-
-def _writer_died(name: str) -> bool:
-    """Whether the temporary file `name` (".tmp-HOST.PID-....json") was left by a process of
-    this host that no longer exists: removable at once, whatever its age."""
-    writer = name.removeprefix(".tmp-").split("-")[0]
-    host, _, pid = writer.rpartition(".")
-    if host != _writer().rpartition(".")[0] or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:                    # exists, owned by another user
-        return False
-    return False
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically: a temporary file in the same folder, fsync, rename;
-    a crash leaves either the old file or the new one, never a partial file."""
-    fd, tmp = tempfile.mkstemp(dir=Path(path).parent, prefix=f".tmp-{_writer()}-",
-                               suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _load(cache: Path, run: Run) -> dict | None:

@@ -26,6 +26,8 @@ quotes, as one dict. The figures are in `geneft.plots.twolayer`.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import inspect
 import math
 from dataclasses import dataclass
 
@@ -33,7 +35,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import progress as _progress
+from . import units
 from .train import resolve_device
 
 __all__ = ["ACTIVATIONS", "TARGETS", "gaussian_equivalence", "Data", "make_data", "init",
@@ -224,7 +226,7 @@ def _observe(a, W, data, activation):
 def simulate(alphas, seeds, *, d: int = 30, m: int = 100, a0: float = 0.1, tau: float = 0.5,
              target: str = "latent", eta: float = 0.2, steps: int = 6000, n_test: int = 2000,
              eval_points: int = 40, activation: str = "relu", train_a: bool = True,
-             dtype: str = "float32", device: str = "auto",
+             dtype: str = "float32", device: str = "auto", cache="off",
              progress: bool = False) -> pd.DataFrame:
     """Full-batch gradient descent in mean-field time for every (alpha, seed), the seeds of one
     alpha batched.
@@ -240,48 +242,88 @@ def simulate(alphas, seeds, *, d: int = 30, m: int = 100, a0: float = 0.1, tau: 
         steps: gradient steps. n_test: fresh test points. eval_points: log-spaced records.
         activation: a key of ACTIVATIONS. train_a: False freezes the second layer.
         dtype: "float32" (the default; faster on CPU) or "float64".
-        device: "auto" (CUDA when present), "cpu" or "cuda". progress: a tqdm bar over steps.
+        device: "auto" (CUDA when present), "cpu" or "cuda".
+        cache: run cache of each alpha's networks (`units.run_units`): a directory, None (the
+            default cache) or "off" (the default here: none). Sharded by ``$GENEFT_SHARD``.
+        progress: a tqdm bar over the alphas.
 
     Returns:
         One row per (alpha, seed, step): alpha, seed, n, step, t, train (train MSE), test
-        (test excess risk E (f - phi)^2), align (A), path (P).
+        (test excess risk E (f - phi)^2), align (A), path (P); ``attrs["compute_s"]``: the
+        seconds the training took (when trained: also for networks read from the cache).
 
     Raises:
         ValueError: naming the argument and its allowed values.
     """
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
-    if not alphas or min(alphas) <= 0 or not seeds or m < 1 or steps < 1 or eta <= 0 or a0 < 0:
+    options = dict(d=d, m=m, a0=a0, tau=tau, target=target, eta=eta, steps=steps,
+                   n_test=n_test, eval_points=eval_points, activation=activation,
+                   train_a=train_a, dtype=dtype)
+    frames, seconds = _networks([dict(alpha=al, **options) for al in alphas], seeds,
+                                device=device, cache=cache, progress=progress)
+    rows = pd.concat(frames, ignore_index=True).sort_values(["alpha", "seed", "step"],
+                                                            ignore_index=True)
+    rows.attrs["compute_s"] = seconds
+    return rows
+
+
+def _networks(specs: list[dict], seeds, *, device, cache, progress) -> tuple[list, float]:
+    """`_train_alpha` of every spec (the options of `simulate` at one alpha) for `seeds`,
+    through the run cache: one unit per spec. One table of rows per spec, and the seconds
+    their training took (when trained, for a cached unit too)."""
+    if not specs or not len(seeds):
+        raise ValueError(f"need alphas > 0, at least one seed, m >= 1, steps >= 1, eta > 0 "
+                         f"and a0 >= 0; got {len(specs)} alphas and seeds={list(seeds)}")
+    for spec in specs:
+        _check(spec, seeds)
+    seeds = [int(s) for s in seeds]
+    found = units.run_units(
+        "twolayer.simulate", functools.partial(_unit, device=device),
+        [{**spec, "seeds": seeds} for spec in specs], modules=("twolayer.py",), cache=cache,
+        progress=progress, desc="networks")
+    return [f["rows"] for f in found], units.compute_seconds(found)
+
+
+def _check(spec: dict, seeds) -> None:
+    if spec["activation"] not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got "
+                         f"{spec['activation']!r}")
+    if spec["dtype"] not in ("float32", "float64"):
+        raise ValueError(f"dtype must be one of ['float32', 'float64'], got {spec['dtype']!r}")
+    if not (spec["alpha"] > 0 and len(seeds) and spec["m"] >= 1 and spec["steps"] >= 1
+            and spec["eta"] > 0 and spec["a0"] >= 0):
         raise ValueError(f"need alphas > 0, at least one seed, m >= 1, steps >= 1, eta > 0 and "
-                         f"a0 >= 0; got alphas={list(alphas)}, seeds={list(seeds)}, m={m}, "
-                         f"steps={steps}, eta={eta}, a0={a0}")
-    if dtype not in ("float32", "float64"):
-        raise ValueError(f"dtype must be one of ['float32', 'float64'], got {dtype!r}")
+                         f"a0 >= 0; got alpha={spec['alpha']}, seeds={list(seeds)}, "
+                         f"m={spec['m']}, steps={spec['steps']}, eta={spec['eta']}, "
+                         f"a0={spec['a0']}")
+
+
+def _unit(spec: dict, device) -> dict:
+    """One unit of `_networks`: the networks of every seed at one alpha, as {"rows": table}."""
+    return {"rows": _train_alpha(spec.pop("alpha"), spec.pop("seeds"), device=device, **spec)}
+
+
+def _train_alpha(al, seeds, *, d, m, a0, tau, target, eta, steps, n_test, eval_points,
+                 activation, train_a, dtype, device) -> pd.DataFrame:
+    """The networks of every seed at one sample ratio, trained as one batch (its seeds share n,
+    so nothing is padded: one batch per alpha is faster than padding, bench/twolayer.py)."""
     dev, dt = resolve_device(device), getattr(torch, dtype)
     record = set(eval_steps(steps, eval_points).tolist())
-    # One batch per alpha: its seeds share n, so nothing is padded (padding every alpha to the
-    # largest n is slower: bench/twolayer.py).
+    n = max(1, round(al * d))
+    data = make_data([n] * len(seeds), d, list(seeds), target=target, tau=tau, n_test=n_test)
+    a, W = init(len(seeds), m, d, list(seeds), a0=a0)
+    for name in ("X", "y", "weight", "X_test", "y_test", "u"):
+        setattr(data, name, getattr(data, name).to(dev, dt))
+    a, W = a.to(dev, dt), W.to(dev, dt)
     rows = []
-    bar = _progress.bar(total=len(alphas) * steps, progress=progress, desc="gradient descent",
-               miniters=200)
-    for al in alphas:
-        n = max(1, round(al * d))
-        data = make_data([n] * len(seeds), d, list(seeds), target=target, tau=tau, n_test=n_test)
-        a, W = init(len(seeds), m, d, list(seeds), a0=a0)
-        for name in ("X", "y", "weight", "X_test", "y_test", "u"):
-            setattr(data, name, getattr(data, name).to(dev, dt))
-        a, W = a.to(dev, dt), W.to(dev, dt)
-        for k in range(steps + 1):
-            if k in record:
-                obs = {key: v.cpu().numpy() for key, v in _observe(a, W, data, activation).items()}
-                rows += [{"alpha": al, "seed": s, "n": n, "step": k, "t": eta * k,
-                          **{key: float(v[r]) for key, v in obs.items()}}
-                         for r, s in enumerate(seeds)]
-            if k < steps:
-                a, W = gd_step(a, W, data, eta=eta, activation=activation, train_a=train_a)
-                bar.update()
-    bar.close()
-    return pd.DataFrame(rows).sort_values(["alpha", "seed", "step"], ignore_index=True)
+    for k in range(steps + 1):
+        if k in record:
+            obs = {key: v.cpu().numpy() for key, v in _observe(a, W, data, activation).items()}
+            rows += [{"alpha": al, "seed": s, "n": n, "step": k, "t": eta * k,
+                      **{key: float(v[r]) for key, v in obs.items()}}
+                     for r, s in enumerate(seeds)]
+        if k < steps:
+            a, W = gd_step(a, W, data, eta=eta, activation=activation, train_a=train_a)
+    return pd.DataFrame(rows)
 
 
 def crossing(steps, values, level: float, *, rising: bool, log_values: bool = False) -> float:
@@ -431,16 +473,34 @@ def try_it_seconds(params, seconds: float) -> dict:
 def init_contrast(alpha: float, seeds, a0s, *, eta: float = 0.2, steps: int = 8000,
                   **kwargs) -> pd.DataFrame:
     """`simulate` at one sample ratio for each init scale a0 in `a0s`, with the step
-    `stable_eta(eta, a0)`; the rows of all runs with a column a0. `kwargs` go to `simulate`."""
-    return pd.concat([simulate([alpha], seeds, a0=a0, eta=stable_eta(eta, a0), steps=steps,
-                               **kwargs).assign(a0=a0) for a0 in a0s], ignore_index=True)
+    `stable_eta(eta, a0)`; the rows of all runs with a column a0. `kwargs` go to `simulate`
+    (every init scale is one unit of its cache)."""
+    return _variants(alpha, seeds, "a0", a0s, lambda a0: dict(a0=a0, eta=stable_eta(eta, a0)),
+                     steps=steps, **kwargs)
 
 
 def width_sweep(alpha: float, seeds, widths, **kwargs) -> pd.DataFrame:
     """`simulate` at one sample ratio for each width m in `widths`; the rows of all runs with a
-    column m. `kwargs` go to `simulate`."""
-    return pd.concat([simulate([alpha], seeds, m=m, **kwargs).assign(m=m) for m in widths],
-                     ignore_index=True)
+    column m. `kwargs` go to `simulate` (every width is one unit of its cache)."""
+    return _variants(alpha, seeds, "m", widths, lambda m: dict(m=m), **kwargs)
+
+
+def _variants(alpha, seeds, column: str, values, change, *, device="auto", cache="off",
+              progress=False, **kwargs) -> pd.DataFrame:
+    """`simulate([alpha], seeds, **kwargs)` with the options `change(v)` for each v of
+    `values`, in one list of units; the rows of all with a column `column` = v."""
+    base = inspect.signature(simulate).parameters
+    options = {k: p.default for k, p in base.items() if p.default is not inspect.Parameter.empty
+               and k not in ("device", "cache", "progress")}
+    unknown = sorted(set(kwargs) - set(options))
+    if unknown:
+        raise TypeError(f"unexpected arguments {unknown}; simulate takes {sorted(options)}")
+    specs = [{**options, **kwargs, **change(v), "alpha": alpha} for v in values]
+    frames, seconds = _networks(specs, seeds, device=device, cache=cache, progress=progress)
+    rows = pd.concat([f.sort_values(["alpha", "seed", "step"], ignore_index=True)
+                      .assign(**{column: v}) for f, v in zip(frames, values)], ignore_index=True)
+    rows.attrs["compute_s"] = seconds
+    return rows
 
 
 def width_gaps(curves: pd.DataFrame, *, base: int, steps: dict) -> pd.DataFrame:
