@@ -207,6 +207,23 @@ def test_knowing_the_classes_helps_the_reasoner():
     assert loose["mean"][-1] == pytest.approx(1.0) and (loose["split"] == loose["accuracy"]).all()
 
 
+def test_reasoner_curves_are_each_relations_achievable_accuracy(tmp_path):
+    """The chapter's one call (one list of cache units for every relation and both reasoners)
+    gives `achievable_accuracy`'s curves, computed or read back from the cache."""
+    rels = {"mod2": make_relation("mod", 8, k=2), "greater": make_relation("greater", 8)}
+    for cache in ("off", tmp_path, tmp_path):
+        typed, loose = mc.reasoner_curves(rels, [0.1, 0.4], draws=3, seed=2, cache=cache)
+        assert list(typed) == ["mod2", "greater"] and list(loose) == ["mod2"]
+        for key, rel in rels.items():
+            one = mc.achievable_accuracy(rel, [0.1, 0.4], draws=3, seed=2)
+            assert np.array_equal(typed[key]["accuracy"], one["accuracy"])
+            assert np.array_equal(typed[key]["split"], one["split"])
+        one = mc.achievable_accuracy(rels["mod2"], [0.1, 0.4], draws=3, seed=2,
+                                     prior="equivalence")
+        assert np.array_equal(loose["mod2"]["accuracy"], one["accuracy"])
+        assert loose["mod2"]["seconds"] > 0
+
+
 def test_bad_prior():
     rel = make_relation("mod", 6, k=2)
     with pytest.raises(ValueError, match="prior must be one of"):

@@ -9,8 +9,8 @@ PROFILE="${2:-full}"
 export CHAPTER PROFILE
 here="$(dirname "$0")"
 case "$CHAPTER" in      # passes per chapter: geneft.runner.SHARDED (a test checks they agree)
-    statics|repons) passes=1 ;;
-    duality) passes=2 ;;
+    repons) passes=1 ;;
+    statics|duality) passes=2 ;;
     goldilocks|fieldtheory) passes=3 ;;
     twolayer) passes=4 ;;
     *) echo "submit.sh: chapter '$CHAPTER' has nothing to split;" \

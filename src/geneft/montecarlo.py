@@ -25,12 +25,12 @@ import itertools
 
 import numpy as np
 
-from . import progress as _progress
+from . import units
 from .tasks import Relation, classes, train_mask
 
 __all__ = ["posterior", "draw_accuracy", "split_accuracy", "achievable_accuracy",
-           "bound_comparison", "curve_table", "curves_from_table", "describe_bias",
-           "describe_bound", "bound_view", "bound_numbers", "orbit_posterior",
+           "reasoner_curves", "bound_comparison", "curve_table", "curves_from_table",
+           "describe_bias", "describe_bound", "bound_view", "bound_numbers", "orbit_posterior",
            "partition_enumeration_posterior", "PRIORS"]
 
 _MAX_ORBIT_N = 8
@@ -518,7 +518,7 @@ def _scored(p: np.ndarray, truth: np.ndarray) -> float:
 
 
 def achievable_accuracy(relation: Relation, fractions, *, draws: int = 20, seed: int = 0,
-                        prior: str = "type", progress: bool = False) -> dict:
+                        prior: str = "type", cache="off", progress: bool = False) -> dict:
     """Appendix-D Monte Carlo curve: mean accuracy of an ideal reasoner vs train fraction.
 
     Each draw observes a uniformly random set of round(p n^2) pairs (the train split of
@@ -531,27 +531,85 @@ def achievable_accuracy(relation: Relation, fractions, *, draws: int = 20, seed:
     the relation's classes), so each guess is scored against the truth instead, and "split"
     equals "accuracy".
 
+    `cache`: a run cache (`units.run_units`; one unit per fraction, all its draws), None the
+    default one, "off" (the default here) none.
+
     Returns:
         dict with "fraction" (F,), "accuracy" (F, draws), "mean" (F,), "sem" (F,),
-        "split" (F, draws) and "split_mean" (F,).
+        "split" (F, draws), "split_mean" (F,) and "seconds" (what computing it took, also
+        when read from the cache).
     """
-    fractions = np.asarray(fractions, dtype=float)
+    specs = _fraction_specs(relation, fractions, draws, seed, prior)
+    found = _units(specs, cache, progress, f"MC {relation.label}")
+    return _curve(specs, found)
+
+
+def reasoner_curves(relations: dict, fractions, *, draws: int = 20, seed: int = 0,
+                    cache="off", progress: bool = False) -> tuple[dict, dict]:
+    """`achievable_accuracy` of every relation, and with prior "equivalence" of every
+    equivalence relation (the reasoner that knows only that), as one list of units: shards
+    split all of them in one pass.
+
+    Args:
+        relations: {short name: Relation}. fractions, draws, seed, cache: as for
+            `achievable_accuracy`.
+    Returns:
+        ({key: curve of the paper's reasoner}, {key: curve of the "equivalence" reasoner}),
+        each curve as `achievable_accuracy` returns it.
+    """
+    jobs = [(key, prior) for prior in ("type", "equivalence") for key, rel in relations.items()
+            if prior == "type" or rel.family == "equivalence"]
+    specs = {job: _fraction_specs(relations[job[0]], fractions, draws, seed, job[1])
+             for job in jobs}
+    found = iter(_units([s for job in jobs for s in specs[job]], cache, progress, "MC"))
+    curves = {job: _curve(specs[job], [next(found) for _ in specs[job]]) for job in jobs}
+    return ({key: c for (key, prior), c in curves.items() if prior == "type"},
+            {key: c for (key, prior), c in curves.items() if prior != "type"})
+
+
+def _fraction_specs(relation: Relation, fractions, draws, seed, prior) -> list[dict]:
+    """The units of `achievable_accuracy`: one per train fraction."""
     if draws < 1:
         raise ValueError(f"draws must be >= 1, got {draws}")
-    n = relation.n
-    acc, split = np.empty((len(fractions), draws)), np.empty((len(fractions), draws))
-    cells = [(f, d) for f in range(len(fractions)) for d in range(draws)]
-    for f, d in _progress.bar(cells, progress=progress, desc=f"MC {relation.label}"):
-        obs = train_mask(n * n, fractions[f], seed=seed * 100_003 + d).reshape(n, n)
+    common = {"relation": {"name": relation.name, "family": relation.family,
+                           "params": relation.params, "matrix": relation.matrix.tolist()},
+              "draws": int(draws), "seed": int(seed), "prior": prior}
+    return [{**common, "fraction": float(f)} for f in np.asarray(fractions, dtype=float)]
+
+
+def _units(specs, cache, progress, desc) -> list[dict]:
+    return units.run_units("montecarlo.achievable_accuracy", _fraction_unit, specs,
+                           modules=("montecarlo.py", "tasks.py"), cache=cache,
+                           progress=progress, desc=desc)
+
+
+def _curve(specs: list[dict], found: list[dict]) -> dict:
+    """The curve of `achievable_accuracy` from its units' results."""
+    acc, split = np.stack([u["accuracy"] for u in found]), np.stack([u["split"] for u in found])
+    draws = acc.shape[1]
+    return {"fraction": np.array([s["fraction"] for s in specs]), "accuracy": acc,
+            "mean": acc.mean(axis=1),
+            "sem": (acc.std(axis=1, ddof=1) / np.sqrt(draws) if draws > 1
+                    else np.zeros(len(specs))),
+            "split": split, "split_mean": split.mean(axis=1),
+            "seconds": units.compute_seconds(found)}
+
+
+def _fraction_unit(spec: dict) -> dict:
+    """Every draw of `achievable_accuracy` at one train fraction: "accuracy", "split" (draws,)."""
+    r = spec["relation"]
+    relation = Relation(r["name"], np.asarray(r["matrix"], dtype=np.uint8), r["family"],
+                        r["params"])
+    n, draws, seed, prior = relation.n, spec["draws"], spec["seed"], spec["prior"]
+    acc, split = np.empty(draws), np.empty(draws)
+    for d in range(draws):
+        obs = train_mask(n * n, spec["fraction"], seed=seed * 100_003 + d).reshape(n, n)
         p_a, p_b = posterior(relation, obs, seed=seed * 100_003 + d, halves=True, prior=prior)
         if prior == "type":
-            acc[f, d], split[f, d] = draw_accuracy((p_a + p_b) / 2), split_accuracy(p_a, p_b)
+            acc[d], split[d] = draw_accuracy((p_a + p_b) / 2), split_accuracy(p_a, p_b)
         else:       # the truth is no draw from this prior: score the guesses against it
-            acc[f, d] = split[f, d] = _scored((p_a + p_b) / 2, relation.matrix)
-    return {"fraction": fractions, "accuracy": acc, "mean": acc.mean(axis=1),
-            "sem": (acc.std(axis=1, ddof=1) / np.sqrt(draws) if draws > 1
-                    else np.zeros(len(fractions))),
-            "split": split, "split_mean": split.mean(axis=1)}
+            acc[d] = split[d] = _scored((p_a + p_b) / 2, relation.matrix)
+    return {"accuracy": acc, "split": split}
 
 
 def bound_comparison(curves: dict, relations: dict, *, level: float = 0.9,
