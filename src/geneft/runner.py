@@ -29,9 +29,10 @@ CHAPTERS = tuple(PROFILES)          # statics, goldilocks, repons: book/<name>.m
 # The chapters whose work goes through the run cache (sweeps.run_sweep, units.run_units), so
 # --shard can split it, with the passes of the shards each needs: a shard stops at the first
 # sweep (or list of units) that other shards still owe results of, so each later one is reached
-# a pass later. Chapter 1: the reasoners' Monte Carlo, the networks; 2: the capacity map, the
-# input modes, the embeddings; 4: the GP draws, the random-feature networks, the Langevin chains
-# (full profile); 5: the main, init-scale, pure-noise and width runs; 6: the sweep, the bridge.
+# a pass later. Chapter 1: the reasoners' Monte Carlo, the networks; 2: the depth curve and
+# capacity map, the comparison, the input modes; 4: the GP draws, the random-feature networks, the
+# Langevin chains (full profile); 5: the main, init-scale, pure-noise and width runs; 6: the
+# sweep, the bridge.
 # Every chapter trains, so every chapter is here.
 SHARDED = {"statics": 2, "goldilocks": 3, "repons": 1, "fieldtheory": 3, "twolayer": 4,
            "duality": 2}
