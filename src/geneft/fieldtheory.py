@@ -144,13 +144,13 @@ class Target:
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return sum(np.sqrt(p) * self.component(l, x) for l, p in self.c2.items())
 
-    def spec(self) -> dict:
-        """The target as plain data (`from_spec` rebuilds it): a unit of the run cache."""
+    def settings(self) -> dict:
+        """The target as plain data (`from_settings` rebuilds it), for the run cache's units."""
         return {"d": self.d, "c2": [[l, p] for l, p in self.c2.items()], "seed": self.seed}
 
     @classmethod
-    def from_spec(cls, spec: dict) -> "Target":
-        return cls(spec["d"], {l: p for l, p in spec["c2"]}, seed=spec["seed"])
+    def from_settings(cls, settings: dict) -> "Target":
+        return cls(settings["d"], dict(settings["c2"]), seed=settings["seed"])
 
 
 def ek_curve(n, lambdas, c2: dict, sigma2: float, per_degree: bool = False):
@@ -237,7 +237,7 @@ def learning_curves(target: Target, depths, n_list, sigma2_list, draws: int, lma
     only noise is the draw of the training set). Draw k of size n uses the same points for
     every depth and sigma2. `cache`: a run cache (`units.run_units`; one unit per (n, draw)),
     None the default one, "off" (the default here) none."""
-    common = {"target": target.spec(), "depths": [int(h) for h in depths],
+    common = {"target": target.settings(), "depths": [int(h) for h in depths],
               "sigma2_list": [float(s) for s in sigma2_list], "lmax": int(lmax), "seed": seed}
     specs = [{**common, "n": int(n), "draw": k} for n in n_list for k in range(draws)]
     found = units.run_units("fieldtheory.learning_curves", _curve_unit, specs,
@@ -254,7 +254,7 @@ def _timed(rows: pd.DataFrame, found: list[dict]) -> pd.DataFrame:
 
 def _curve_unit(spec: dict) -> dict:
     """The rows of `learning_curves` for one (n, draw)."""
-    target, n, k = Target.from_spec(spec["target"]), spec["n"], spec["draw"]
+    target, n, k = Target.from_settings(spec["target"]), spec["n"], spec["draw"]
     spectra = {h: spectrum(lambda t, h=h: nngp(t, h), target.d, spec["lmax"])
                for h in spec["depths"]}
     x = sphere(n, target.d, np.random.default_rng([spec["seed"], n, k]))
@@ -297,7 +297,7 @@ def feature_curves(target: Target, depth: int, widths, n_list, sigma2: float, dr
     n). One row per (width, n, draw): `net_mse`, `gp_mse` and their ratio. `cache`: as for
     `learning_curves` (one unit per draw)."""
     widths = [int(w) for w in widths]
-    common = {"target": target.spec(), "depth": int(depth), "widths": widths,
+    common = {"target": target.settings(), "depth": int(depth), "widths": widths,
               "n_list": [int(n) for n in n_list], "sigma2": float(sigma2),
               "n_test": int(n_test), "seed": seed}
     found = units.run_units("fieldtheory.feature_curves", _feature_unit,
@@ -311,7 +311,7 @@ def feature_curves(target: Target, depth: int, widths, n_list, sigma2: float, dr
 
 def _feature_unit(spec: dict) -> dict:
     """The rows of `feature_curves` for one draw: every width, every n."""
-    target, seed, k, n_list = (Target.from_spec(spec["target"]), spec["seed"], spec["draw"],
+    target, seed, k, n_list = (Target.from_settings(spec["target"]), spec["seed"], spec["draw"],
                                spec["n_list"])
     rng = np.random.default_rng(seed)
     x_test = sphere(spec["n_test"], target.d, rng)
@@ -387,7 +387,7 @@ def langevin_curves(target: Target, depth: int, width: int, n_list, sigma2: floa
     the exact GP on the same draw and test set, one row per n: `langevin_mse`, `gp_mse`, and
     `gap`, the mean squared difference of the two predictors relative to the GP's test MSE.
     `cache`: as for `learning_curves` (one unit per chain)."""
-    common = {"target": target.spec(), "depth": int(depth), "width": int(width),
+    common = {"target": target.settings(), "depth": int(depth), "width": int(width),
               "sigma2": float(sigma2), "n_test": int(n_test), "steps": int(steps),
               "lr": float(lr), "burn_in": int(burn_in), "seed": seed}
     found = units.run_units("fieldtheory.langevin_curves",
@@ -399,7 +399,7 @@ def langevin_curves(target: Target, depth: int, width: int, n_list, sigma2: floa
 
 def _langevin_unit(spec: dict, device) -> dict:
     """The row of `langevin_curves` for one training-set size (one chain)."""
-    target, n, seed, depth = (Target.from_spec(spec["target"]), spec["n"], spec["seed"],
+    target, n, seed, depth = (Target.from_settings(spec["target"]), spec["n"], spec["seed"],
                               spec["depth"])
     x_test = sphere(spec["n_test"], target.d, np.random.default_rng([seed, 3]))
     y_test = target(x_test)
