@@ -9,7 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["ShardIncomplete", "CacheWarning", "default_cache", "resolve_cache", "parse_shard",
+__all__ = ["ShardIncomplete", "CacheWarning", "default_cache", "resolve_cache", "resolve_call",
+           "parse_shard",
            "slurm_shard", "check_writable", "remove_orphans", "write_atomic", "ORPHAN_AGE_S"]
 
 
@@ -36,6 +37,25 @@ def resolve_cache(value: str | os.PathLike | None) -> Path | None:
     if value is None:
         return default_cache()
     return None if str(value) == "off" else Path(value)
+
+
+def resolve_call(cache, shard) -> tuple[Path | None, bool, int, int]:
+    """The run cache and shard of one sweep or list of units: (cache directory or None, merge,
+    I, N), from `cache` (`resolve_cache`) and `shard` ("I/N", "auto", "merge", or None:
+    ``$GENEFT_SHARD``, else everything). Removes the cache's orphaned temporary files.
+
+    Raises:
+        ValueError: a malformed shard, or a shard without a cache.
+    """
+    cache = resolve_cache(cache)
+    shard = shard if shard is not None else os.environ.get("GENEFT_SHARD")
+    merge = shard == "merge"
+    index, count = parse_shard(None if merge else shard)
+    if (count > 1 or merge) and cache is None:
+        raise ValueError("shard needs a cache directory shared by the shards")
+    if cache is not None:
+        remove_orphans(cache)
+    return cache, merge, index, count
 
 
 def parse_shard(shard: str | None) -> tuple[int, int]:

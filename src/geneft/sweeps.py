@@ -51,8 +51,8 @@ from . import progress as _progress
 from . import threads
 from . import units
 from .runcache import (ORPHAN_AGE_S, CacheWarning, ShardIncomplete, check_writable,  # noqa: F401
-                       default_cache, parse_shard, remove_orphans, resolve_cache, slurm_shard,
-                       write_atomic)
+                       default_cache, parse_shard, remove_orphans, resolve_cache, resolve_call,
+                       slurm_shard, write_atomic)
 from . import __version__
 from .models import IDEAL_DECODERS, ModelConfig, ideal_config, init_ensemble
 from .profiles import DEPTH_MAX, N_MAX, SEED_MAX, STEPS_MAX, WIDTH_MAX
@@ -239,15 +239,8 @@ def run_sweep(runs: list[Run], *, cache: str | os.PathLike | None = "off", devic
     batch_size = check_int("batch_size", batch_size, 1)     # NumPy integers as int
     workers = check_int("workers", workers, 1)
     device = str(resolve_device(device))
-    cache = resolve_cache(cache)
-    shard = shard if shard is not None else os.environ.get("GENEFT_SHARD")
-    merge = shard == "merge"
-    index, count = parse_shard(None if merge else shard)
-    if (count > 1 or merge) and cache is None:
-        raise ValueError("shard needs a cache directory shared by the shards")
+    cache, merge, index, count = resolve_call(cache, shard)
     unique = list(dict.fromkeys(runs))
-    if cache is not None:
-        remove_orphans(Path(cache))
     results = {r: _load(Path(cache), r) for r in unique} if cache is not None else {}
     missing = [r for r in unique if results.get(r) is None]
     todo = [b for k, b in enumerate(_batches(unique, batch_size))

@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import time
 import warnings
 from pathlib import Path
@@ -36,8 +35,7 @@ import pandas as pd
 
 from . import __version__
 from . import progress as _progress
-from .runcache import (CacheWarning, ShardIncomplete, check_writable, parse_shard, remove_orphans,
-                     resolve_cache, write_atomic)
+from .runcache import CacheWarning, ShardIncomplete, check_writable, resolve_call, write_atomic
 
 __all__ = ["run_units", "unit_key", "compute_seconds", "encode", "decode", "validate", "FORMAT",
            "PREFIX"]
@@ -89,16 +87,9 @@ def run_units(name: str, compute: Callable[[dict], dict], specs: list[dict], *,
         ShardIncomplete: units of other shards are missing (see the module docstring).
     """
     keys = [unit_key(name, _spec(spec), modules) for spec in specs]
-    cache = resolve_cache(cache)
-    shard = shard if shard is not None else os.environ.get("GENEFT_SHARD")
-    merge = shard == "merge"
-    index, count = parse_shard(None if merge else shard)
-    if (count > 1 or merge) and cache is None:
-        raise ValueError("shard needs a cache directory shared by the shards")
+    cache, merge, index, count = resolve_call(cache, shard)
     order = list(dict.fromkeys(keys))
     spec_of = dict(zip(keys, specs))
-    if cache is not None:
-        remove_orphans(cache)
     results = {k: _load(cache, name, spec_of[k], k) for k in order} if cache else {}
     todo = [k for i, k in enumerate(order)
             if results.get(k) is None and i % count == index - 1 and not merge]
