@@ -112,9 +112,10 @@ def html(chapter: str, claims: list[Claim], profile: str = "quick"):
     rows = []
     for c in claims:
         mark = "" if c.counted else ' data-counted="no"'
-        note = "" if c.counted else " (not counted: not a claim of the source)"
+        note = "" if c.counted else (' <span class="score-note">(not counted: not a claim of '
+                                     'the source)</span>')       # may wrap; the status not
         status = (f'<span class="score score-{c.status.replace(" ", "-")}"{mark}>'
-                  f"{STATUSES[c.status]} {esc(c.status)}{note}</span>")
+                  f"{STATUSES[c.status]} {esc(c.status)}</span>{note}")
         full = esc(c.full) if c.full_status is None else (
             f'<span class="score-full score-{c.full_status.replace(" ", "-")}"{mark}>'
             f"{STATUSES[c.full_status]} {esc(c.full_status)}</span>: {esc(c.full)}")
