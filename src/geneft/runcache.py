@@ -3,6 +3,8 @@ chapters' pieces of work): where the cache lives, atomic writes, temporary files
 writers left, and which shard of a job array this process is."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import platform
 import tempfile
@@ -174,6 +176,12 @@ def _writer_died(name: str) -> bool:
     except OSError:                    # exists, owned by another user
         return False
     return False
+
+
+def digest(payload: dict) -> str:
+    """SHA-256 of a cache file's payload (JSON, keys sorted): the checksum every cache file
+    carries and every read checks."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -51,8 +51,8 @@ from . import progress as _progress
 from . import threads
 from . import units
 from .runcache import (ORPHAN_AGE_S, CacheWarning, ShardIncomplete, check_writable,  # noqa: F401
-                       default_cache, parse_shard, remove_orphans, resolve_cache, resolve_call,
-                       slurm_shard, write_atomic)
+                       default_cache, digest, parse_shard, remove_orphans, resolve_cache,
+                       resolve_call, slurm_shard, write_atomic)
 from . import __version__
 from .models import IDEAL_DECODERS, ModelConfig, ideal_config, init_ensemble
 from .profiles import DEPTH_MAX, N_MAX, SEED_MAX, STEPS_MAX, WIDTH_MAX
@@ -502,8 +502,7 @@ def _payload(run: Run, result: dict) -> dict:
             "result": {k: np.asarray(v).tolist() for k, v in result.items()}}
 
 
-def _digest(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+_digest = digest       # runcache's checksum (the name tests and older code use)
 
 
 def _save(cache: Path, run: Run, result: dict) -> None:

@@ -35,7 +35,8 @@ import pandas as pd
 
 from . import __version__
 from . import progress as _progress
-from .runcache import CacheWarning, ShardIncomplete, check_writable, resolve_call, write_atomic
+from .runcache import (CacheWarning, ShardIncomplete, check_writable, digest, resolve_call,
+                       write_atomic)
 
 __all__ = ["run_units", "unit_key", "compute_seconds", "encode", "decode", "validate", "FORMAT",
            "PREFIX"]
@@ -179,16 +180,13 @@ def _payload(name: str, spec: dict, key: str, result: dict) -> dict:
     return {"format": FORMAT, "name": name, "key": key, "spec": spec, "result": encode(result)}
 
 
-def _digest(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-
 
 def _save(cache: Path, name: str, spec: dict, key: str, result: dict) -> None:
     """Write the unit's file; if it cannot be written, warn (the result is still returned)."""
     payload = _payload(name, spec, key, result)
     path = Path(cache) / f"{PREFIX}{key}.json"
     try:
-        write_atomic(path, json.dumps({**payload, "sha256": _digest(payload)}))
+        write_atomic(path, json.dumps({**payload, "sha256": digest(payload)}))
     except OSError as err:
         warnings.warn(f"cache file {path} could not be written ({err.strerror or err}); the "
                       f"unit's result is kept for this run only", CacheWarning, stacklevel=4)
@@ -220,7 +218,7 @@ def validate(data) -> dict:
         if not isinstance(data.get(field), kind):
             raise ValueError(f"field {field!r} is missing or not a {kind.__name__}")
     data = dict(data)
-    if _digest({k: v for k, v in data.items() if k != "sha256"}) != data["sha256"]:
+    if digest({k: v for k, v in data.items() if k != "sha256"}) != data["sha256"]:
         raise ValueError("checksum mismatch")
     if data["format"] != FORMAT:
         raise ValueError(f"format {data['format']!r} is not {FORMAT!r}")
