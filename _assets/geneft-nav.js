@@ -29,3 +29,29 @@ document.addEventListener("DOMContentLoaded", () => {
     link.appendChild(img);
   }
 });
+
+// Boxes that scroll sideways (long equations, wide tables, figures on a phone): a class on the
+// side where there is more to see, which the CSS draws as a shadow; kept up to date on scroll and
+// on resize (MathJax typesets after load, so it is checked again then).
+(() => {
+  const SELECTOR = "div.math, .geneft-table-wrap, .output.text_html, figure.geneft-table-figure, " +
+                   "table.scorecard, a.geneft-figure-link";
+  const mark = (box) => {
+    const more = box.scrollWidth - box.clientWidth > 1;
+    box.classList.toggle("geneft-more-left", more && box.scrollLeft > 1);
+    box.classList.toggle("geneft-more-right",
+                         more && box.scrollLeft + box.clientWidth < box.scrollWidth - 1);
+  };
+  const markAll = () => document.querySelectorAll(SELECTOR).forEach(mark);
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll(SELECTOR).forEach((box) =>
+      box.addEventListener("scroll", () => mark(box), { passive: true }));
+    markAll();
+    window.addEventListener("resize", markAll);
+    window.addEventListener("load", markAll);
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+      MathJax.startup.promise.then(markAll);
+    }
+    setTimeout(markAll, 3000);
+  });
+})();

@@ -26,3 +26,16 @@ def test_readme_layout_lists_the_modules_of_the_map():
     layout = layout[:layout.index("\n## ", 1)]
     listed = re.findall(r"`([a-z_]+)`", layout[:layout.index("· `book/`")])
     assert sorted(listed) == sorted(_map())
+
+
+def test_chapter_code_lines_fit_the_text_column():
+    """A code line of a chapter is at most 100 columns: what the book's CSS (12 px code in a
+    757 px column) shows at 1366 px without scrolling."""
+    fence = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.M | re.S)
+    long = {}
+    for page in sorted((ROOT / "book").glob("*.md")):
+        lines = [line for cell in fence.findall(page.read_text())
+                 for line in cell.splitlines() if not line.startswith(":")]
+        long.update({f"{page.name}: {line[:40]}...": len(line) for line in lines
+                     if len(line) > 100})
+    assert not long

@@ -427,8 +427,9 @@ def test_full_gist_reads_the_stored_verdicts(rng):
                                width=10, fraction=0.3)
     gist = full_gist(found, claims)
     assert gist.startswith("the test accuracy has an interior maximum at depth 2")
-    assert "is the best in 100% of resamples" in gist
-    assert gist.endswith("rows read reproduced, reproduced, reproduced")
+    assert "depth 2 is the best in 100% of resamples" in gist
+    assert gist.endswith("at full size: Fig. 7, reproduced; Abstract (v1), reproduced; "
+                         "Theorem 1, reproduced")
 
 
 def test_narrower_curve_takes_the_next_narrower_width(rng):

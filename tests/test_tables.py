@@ -1,4 +1,5 @@
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -41,7 +42,7 @@ def test_parameters_box_is_folded_and_marks_changed_values():
     assert html.startswith('<details class="geneft-params">') and "custom parameters" in html
     assert '<tr class="changed"><td><code>n</code></td><td>12</td>' in html
     assert "(profile quick)" in tables.parameters("statics", PROFILES["statics"]["quick"]).data
-    assert "(27 values)" in html          # the full profile's long fraction list is shortened
+    assert "27 values from 0.05 to 0.9" in html     # the full profile's fractions, shortened
 
 
 def test_parameters_box_rejects_unknown_chapter():
@@ -62,3 +63,11 @@ def test_glue_stores_each_value_under_its_prefixed_key(monkeypatch):
 def test_glue_refuses_keys_the_prose_could_not_name(prefix, name):
     with pytest.raises(ValueError, match="not an identifier"):
         tables.glue(prefix, {name: 1})
+
+
+def test_long_text_columns_wrap_and_numbers_do_not():
+    table = pd.DataFrame({"claim": ["interior maximum of the test accuracy over the depth", "x"],
+                          "value": [0.123456789, 2.0], "short": ["a", "b"]})
+    html = tables.show(table).to_html()
+    wrapped = re.findall(r"#T_\w+_row\d+_col(\d+)[^{]*\{[^}]*white-space: normal", html)
+    assert set(wrapped) == {"0"}                 # only the long text column

@@ -470,7 +470,7 @@ def test_phase_numbers_by_hand():
     from geneft.profiles import TwolayerParams
     p = TwolayerParams()
     got = tl.phase_numbers(known_ts(t_fit={32: np.nan}), p)
-    assert (got["rise_range"], got["kept_range"]) == ("2.0 to 4.1", "21% to 36%")
+    assert (got["rise_range"], got["kept_range"]) == ("2.00 to 4.09", "21% to 36%")
     assert got["fit_list"] == "300, 700, never" and got["feat_list"] == "60, 60, 70"
     assert (got["feat_max"], got["early_max"], got["star_list"]) == (70, 70, "60, 70, 70")
     assert (got["star_trend"], got["end_trend"]) == ("falls", "rises")

@@ -544,9 +544,11 @@ def full_gist(found: dict | None, claims: list | None) -> str:
     if found is None:
         return "no full-size result is stored"
     c = found["peak"]
-    return (f"the test accuracy {shape(c)}; the best depth, {describe_peak(c)}, is the best in "
-            f"{found['share'][c['best']]:.0%} of resamples of the seeds, and the scorecard "
-            f"rows read {', '.join(claim.status for claim in claims)}")
+    rows = "; ".join(f"{claim.item}, {claim.status}" for claim in claims)
+    return (f"the test accuracy {shape(c)} (mean {c['mean']:.3f} at depth "
+            f"{c['best']}; depth {c['best']} is the best in "
+            f"{found['share'][c['best']]:.0%} of resamples of the seeds). The chapter's "
+            f"scorecard rows at full size: {rows}")
 
 
 def narrower_curve(runs: pd.DataFrame, *, depths, widths, width: int, z: float = 2.0) -> dict:

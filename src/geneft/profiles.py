@@ -1,7 +1,9 @@
 """Chapter parameters and their profiles, defined once for the chapters, the CLI and the tests.
 
 Each chapter has a frozen dataclass of parameters and two presets: "quick" (what the book
-executes on a 2-core CPU in minutes) and "full" (the paper's sizes; a GPU or patience).
+executes on a 2-core CPU in minutes) and "full" (the paper's model sizes where they are known,
+more steps and seeds; hours on a CPU, or a GPU). What each full profile keeps from the paper and
+what it changes is said in its chapter's "At full size" section.
 A chapter's papermill `parameters` cell sets `profile` and leaves every other parameter None;
 `resolve` fills the Nones from the profile, validates, and returns the dataclass.
 
@@ -318,7 +320,7 @@ class StaticsParams:
     width: int = 20                      # decoder width (paper: 50)
     activation: str = "tanh"             # decoder activation (the paper's)
     steps: int = 1500                    # Adam steps of the MLP decoders
-    ideal_steps: int = 6000              # Adam steps of the ideal decoders (d 1, no MLP)
+    ideal_steps: int = 6000              # Adam steps of the ideal decoders (no MLP)
     lr: float = 1e-3                     # Adam learning rate, encoder and decoder (the paper's)
     alpha: float = 0.9                   # known-bit fraction that defines p_c (the paper's)
     workers: int = 2                     # worker processes (one per CPU core)
@@ -386,7 +388,7 @@ class GoldilocksParams:
     depths: tuple = (1, 2, 3, 4, 5, 6)   # decoder depths of the capacity map (the paper's Fig. 7)
     widths: tuple = (2, 5, 10, 20)       # decoder widths of the capacity map (ours)
     fig7_width: int = 10                 # decoder width of the depth curve (the paper's Fig. 7)
-    seeds: int = 6                       # seeds per cell (paper: 3)
+    seeds: int = 6                       # seeds per cell (teaching notebook: 3)
     steps: int = 2000                    # Adam steps per run (teaching notebook: 6000)
     compare_relation: str = "greater"    # relation of the second map (ours)
     compare_depths: tuple = (1, 2, 4, 6) # its decoder depths
@@ -444,7 +446,7 @@ class ReponsParams:
     lr_max: float = 1e-1                 # largest learning rate of the grid (ours)
     grid: int = 7                        # grid points per axis (ours)
     seeds: int = 1                       # seeds per cell (the paper's count is not known)
-    steps: int = 4000                    # Adam steps per run (paper: 1e5)
+    steps: int = 4000                    # Adam steps per run (paper: 1e5, as the notebook reports)
     # decoder L2 of Fig. 8's diagram (ours; the paper's unknown)
     weight_decay: float = 1e-3
     threshold: float = 0.9               # accuracy threshold of the phases (the paper's Table IV)
@@ -689,10 +691,9 @@ _FULL.update({chapter: presets["full"] for chapter, presets in PROFILES.items()}
 
 
 _CELL_WIDTH = 88     # the code column of a chapter page at desktop width (tests/test_book.py)
-_CELL_HEAD = ('# Papermill parameters. None takes the value of the profile (geneft.profiles).\n'
+_CELL_HEAD = ('# Papermill parameters: None takes the value of the profile.\n'
               '# Beside each: what it is, then [its quick value | its full value].\n'
-              'profile = "quick"          # "quick": sized for a 2-core CPU; "full": the paper\'s '
-              'sizes\n')
+              'profile = "quick"          # "quick": for a 2-core CPU; "full": nearer the paper\n')
 
 
 def parameters_cell(chapter: str) -> str:

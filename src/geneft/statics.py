@@ -524,12 +524,13 @@ def decoder_orders(gap) -> dict:
 
 def order_verdict(order: dict) -> str:
     """A `decoder_order` result as words for the page: "in the paper's order", or "differently
-    from the paper (a does not come before b; ...)", saying which swaps lie within the seed
-    intervals."""
+    from the paper (a does not come before b, ...; ...)", saying of each swap whether the two
+    seed intervals are apart or overlap (then the swap may be seed noise)."""
     if order["agrees"]:
         return "in the paper's order"
     swaps = [pair.replace(" not before ", " does not come before ")
-             + ("" if pair in order["settled"] else ", within the seed intervals")
+             + (", their seed intervals apart" if pair in order["settled"] else
+                ", but their seed intervals overlap, so it may be seed noise")
              for pair in order["inversions"]]
     return "differently from the paper (" + "; ".join(swaps) + ")"
 

@@ -18,6 +18,7 @@ import numpy as np
 __all__ = ["MARKS", "cell", "show", "parameters", "glue"]
 
 MARKS = {True: "✔", False: "✘"}
+WRAP_AT = 30        # a text column with a longer cell wraps (`show`); numbers never do
 
 
 def cell(value, *, precision: int = 3, missing: str = "–") -> str:
@@ -55,6 +56,8 @@ def show(table, *, precision: int = 3, missing: str = "–", index: bool = False
         formats: per-column format strings ("{:.1%}") or callables, overriding `cell`.
         caption: an optional caption above the table.
 
+    A text column with a cell longer than WRAP_AT characters is left-aligned and wraps.
+
     Returns:
         pandas.io.formats.style.Styler, rendered as HTML with class `geneft-table`.
     """
@@ -73,15 +76,22 @@ def show(table, *, precision: int = 3, missing: str = "–", index: bool = False
         styler = styler.hide(axis="index")
     if caption:
         styler = styler.set_caption(caption)
+    words = [c for c in table.columns if c not in formats and any(
+             isinstance(v, str) and len(v) > WRAP_AT for v in table[c])]
+    if words:              # sentences wrap (numbers do not), so the table fits the column
+        styler = styler.set_properties(subset=words, **{
+            "white-space": "normal", "text-align": "left", "min-width": "12em"})
     return styler.set_table_attributes('class="geneft-table"')
 
 
 def _literal(value) -> str:
-    """A parameter value as a person would type it; long lists are shortened."""
+    """A parameter value as a person would type it; a long list is shortened to its count and
+    range ("27 values from 0.05 to 0.9"), which, unlike "0.05, 0.1, 0.15, …, 0.9", does not
+    suggest an even spacing it may not have."""
     if isinstance(value, (tuple, list)):
         items = [_literal(v) for v in value]
         if len(items) > 8:
-            return f"{', '.join(items[:3])}, …, {items[-1]} ({len(items)} values)"
+            return f"{len(items)} values from {items[0]} to {items[-1]}"
         return ", ".join(items)
     if isinstance(value, float):
         return f"{value:g}"

@@ -689,7 +689,7 @@ def size_numbers(found: dict | None) -> str:
     rise, kept = _late(ts)
     small = found["a0"]
     return (f"t_fit/t_feat = {listing(sep.ratio, '.0f')} at α = {listing(ts.index)} (exponent "
-            f"{sep.slope:.2f}), E(T)/E(t*) = {rise.min():.1f} to {rise.max():.1f}, "
+            f"{sep.slope:.2f}), E(T)/E(t*) = {rise.min():.2f} to {rise.max():.2f}, "
             f"A(T)/max A = {kept.min():.2f} to {kept.max():.2f}, max A = "
             f"{by_a0.align_peak[big]:.2f} at a₀ = {big:g} against "
             f"{by_a0.align_peak[small]:.2f} at a₀ = {small:g}, and a width gap of "
@@ -725,7 +725,7 @@ def claims(checks: dict[str, Check], ts: pd.DataFrame, by_a0: pd.DataFrame,
     return [
         Claim("Finding (iv)", "test error is non-monotone: feature unlearning",
               "interior minimum, late rise, alignment lost",
-              rf"$E(T)/E(t^*)$ = {rise.min():.1f} to {rise.max():.1f}; $A(T)/\max A$ ≤ "
+              rf"$E(T)/E(t^*)$ = {rise.min():.2f} to {rise.max():.2f}; $A(T)/\max A$ ≤ "
               f"{kept.max():.2f}",
               rf"$E(t^*) \le {TEST_DROP:g}\,E(0)$, $E(T) \ge {TEST_RISE:g}\,E(t^*)$, "
               rf"$A(T) \le {ALIGN_KEPT:g} \max A$", met("non_monotone", "unlearning"),
@@ -838,7 +838,7 @@ def phase_numbers(ts: pd.DataFrame, params) -> dict:
         "test_end": listing(ts.test_end, ".3f"), "align_peak": listing(ts.align_peak, ".2f"),
         "align_end": listing(ts.align_end, ".2f"), "path_star": listing(ts.path_star, ".1f"),
         "path_end": listing(ts.path_end, ".1f"),
-        "rise_range": f"{rise.min():.1f} to {rise.max():.1f}",
+        "rise_range": f"{rise.min():.2f} to {rise.max():.2f}",
         "kept_range": f"{kept.min():.0%} to {kept.max():.0%}",
         "star_trend": trend(ts.test_star), "end_trend": trend(ts.test_end)}
 
