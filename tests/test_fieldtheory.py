@@ -364,6 +364,7 @@ def test_verdict_summary_says_what_the_assessment_found():
     assert "Langevin" in s["unchecked"] and s["ek_verdict"] == "met"
     assert s["ek_worst"] == pytest.approx(0.05) and s["ek_tol"] == ft.EK_TOL
     assert s["ek_by_depth"] == "5.0% at depth 2, 5.0% at depth 4" and s["ek_side"] == "below"
+    assert s["ek_worst_depth"] == 2                       # a tie goes to the first depth
     assert s["low"] == 0.2 and s["low_ek"] == "30% below"
     assert s["widest"] == 2048 and s["net_worst"] == pytest.approx(0.1)
     mean = (0.1 + 0.1 + 9.0) / 3                        # the widest's excess over N = 64..1024
@@ -401,7 +402,7 @@ def test_claims_judge_the_langevin_network_in_the_finite_width_row_when_run():
     full = ft.claims(ft.assess(_compare(-0.05), excess, SPECTRA, D, main_sigma2=1.0,
                                langevin=far), deep=4)
     assert quick[2].status == "reproduced" and full[2].status == "partly"
-    assert "Langevin" not in quick[2].ours and "50% at $N = 256$" in full[2].ours
+    assert "Langevin" not in quick[2].ours and "50.0% at $N = 256$" in full[2].ours
     assert quick[2].tolerance == full[2].tolerance                  # one row, both sizes
     assert quick[2].full == "not stored"                            # with_full fills it
 

@@ -36,6 +36,7 @@ def test_uncounted_rows_are_shown_but_left_out_of_the_tally():
     html = scorecard.html("duality", rows).data
     assert html.count('class="score score-reproduced">') == 1      # what the book's tally counts
     assert 'data-counted="no"' in html and "not counted" in html
+    assert f'{STATUSES["reproduced"]} holds</span>' in html    # an own check is not "reproduced"
 
 
 def test_with_full_takes_each_rows_full_size_value_and_status_from_the_same_claim():

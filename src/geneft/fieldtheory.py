@@ -709,7 +709,7 @@ def claims(a: Assessment, deep: int) -> list:
             "Entropic bias", "deep-network priors favour low-degree harmonics",
             "$\\lambda_l$ decays with $l$",
             f"degrees 0 to {LOW_DEGREES} hold {a.low_share[deep]:.0%} of $k(1)$ at depth {deep}; "
-            f"trace error {a.trace_error:.0e}",
+            f"trace error {a.trace_error:.1e}",
             f"decreasing for $l \\le {DECREASING_LMAX}$; trace {TRACE_TOL:g}",
             scorecard.status(c["spectrum"]), "ft-spectrum"),
         scorecard.Claim(
@@ -719,7 +719,7 @@ def claims(a: Assessment, deep: int) -> list:
             "(worst point); mean excess over $N$: "
             + ", ".join(f"{e:+.1%} at width {w}" for w, e in a.excess_by_width.items())
             + ("" if gaps is None else "; whole network by Langevin dynamics: "
-               + ", ".join(f"{g:.0%} at $N = {n}$" for n, g in gaps.items())),
+               + ", ".join(f"{g:.1%} at $N = {n}$" for n, g in gaps.items())),
             f"widest within {NET_TOL:.0%} ($N \\le {NET_MAX_N}$); excess shrinking; "
             f"Langevin-trained (if run) within {LANGEVIN_TOL:.0%} ($N \\le {LANGEVIN_MAX_N}$)",
             scorecard.status([x for x in (c["network"], c["width trend"], c["langevin"])
@@ -808,7 +808,8 @@ _TREND = {True: "shrinks", False: "does not shrink", None: "cannot be compared (
 def verdict_summary(a: Assessment) -> dict:
     """What the chapter's prose says about a verdict, {name: value} for `tables.glue` (the
     chapter glues each as ft_<name>): the tally ("n_met", "n_checked", "n_criteria",
-    "unchecked"), the EK criterion ("ek_worst", "ek_tol", "ek_verdict", "ek_by_depth",
+    "unchecked"), the EK criterion ("ek_worst" and its depth "ek_worst_depth", "ek_tol",
+    "ek_verdict", "ek_by_depth",
     "ek_side"), the low ridge ("low", "low_ek"), the renormalised ridge ("renorm_worst") and the
     finite networks ("widest", "net_worst", "net_mean", "excess_by_width", "width_trend",
     "excess_rises"); numbers as numbers, the rest as words."""
@@ -818,6 +819,7 @@ def verdict_summary(a: Assessment) -> dict:
         "unchecked": unchecked_words(a),
         "ek_worst": a.ek_worst, "ek_tol": EK_TOL, "ek_verdict": _met(a.checks()["ek"]),
         "ek_by_depth": ", ".join(f"{e:.1%} at depth {h}" for h, e in a.ek_by_depth.items()),
+        "ek_worst_depth": int(max(a.ek_by_depth, key=a.ek_by_depth.get)),
         "ek_side": a.ek_side, "low": a.low_sigma2, "low_ek": relative_words(*a.low_ek),
         "renorm_worst": a.renorm_worst, "widest": a.widest, "net_worst": a.net_worst,
         "net_mean": relative_words(a.excess_by_width[a.widest], digits=1),

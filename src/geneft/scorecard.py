@@ -102,6 +102,16 @@ def with_full(claims: list[Claim], full: list[Claim] | None) -> list[Claim]:
             for c in claims]
 
 
+# A row that is no claim of the source (a check of our own setup or extension) is not
+# "reproduced": its status in words says whether the check holds.
+OWN_CHECK = {"reproduced": "holds", "partly": "partly holds", "not reproduced": "fails",
+             "not testable": "not testable"}
+
+
+def _word(status: str, counted: bool) -> str:
+    return status if counted else OWN_CHECK[status]
+
+
 def html(chapter: str, claims: list[Claim], profile: str = "quick"):
     """The chapter's rows as an HTML table (IPython.display.HTML), each claim linked to the
     section `<chapter>.html#<anchor>` that tests it. Text between $ signs is set as math."""
@@ -112,13 +122,14 @@ def html(chapter: str, claims: list[Claim], profile: str = "quick"):
     rows = []
     for c in claims:
         mark = "" if c.counted else ' data-counted="no"'
-        note = "" if c.counted else (' <span class="score-note">(not counted: not a claim of '
-                                     'the source)</span>')       # may wrap; the status not
+        note = "" if c.counted else (' <span class="score-note">(our own check, not a claim of '
+                                     'the source: not counted)</span>')   # may wrap
         status = (f'<span class="score score-{c.status.replace(" ", "-")}"{mark}>'
-                  f"{STATUSES[c.status]} {esc(c.status)}</span>{note}")
+                  f"{STATUSES[c.status]} {esc(_word(c.status, c.counted))}</span>{note}")
         full = esc(c.full) if c.full_status is None else (
             f'<span class="score-full score-{c.full_status.replace(" ", "-")}"{mark}>'
-            f"{STATUSES[c.full_status]} {esc(c.full_status)}</span>: {esc(c.full)}")
+            f"{STATUSES[c.full_status]} {esc(_word(c.full_status, c.counted))}</span>: "
+            f"{esc(c.full)}")
         cells = [f'<a href="{esc(chapter)}.html#{esc(c.anchor)}">{esc(c.item)}</a>', status,
                  esc(c.claim), esc(c.paper), esc(c.ours), full, esc(c.tolerance)]
         rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
