@@ -222,6 +222,8 @@ def test_bridge_ratios_over_seeds():
 def test_approx_and_seed_range_read_as_numbers():
     assert [digits.approx(x) for x in (21356.3, 112.07, 4.79, 0.005915, 1e-6)] == [
         "21,000", "110", "4.8", "0.0059", "1e-06"]
+    assert [digits.approx(x, down=True) for x in (128.6, 112.07, 4.79, 0.005915, 7.0)] == [
+        "120", "110", "4.7", "0.0059", "7"]          # a lower bound is never rounded up
     assert digits.seed_range([0.17, 0.244]) == "0.17 to 0.24"
     assert digits.seed_range([3, 3.01]) == "3"
     assert digits.seed_range([1.0, 0.9956], ".3f") == "0.996 to 1.000"

@@ -667,10 +667,14 @@ def bridge_ratios(bridge, columns=("sharp_size", "size", "sharpness", "displacem
     return {**out, "larger": larger}
 
 
-def approx(x: float) -> str:
+def approx(x: float, *, down: bool = False) -> str:
     """x to two significant digits, without exponent notation for numbers people read:
-    21356 -> "21,000", 112.07 -> "110", 4.79 -> "4.8", 0.0059 -> "0.0059"."""
+    21356 -> "21,000", 112.07 -> "110", 4.79 -> "4.8", 0.0059 -> "0.0059". With `down`, cut
+    instead of rounded (128.6 -> "120"), for a bound the prose calls "at least"."""
     r = float(f"{x:.2g}")
+    if down and r > x and x > 0:
+        step = 10.0 ** (math.floor(math.log10(x)) - 1)
+        r = float(f"{math.floor(x / step) * step:.2g}")
     return f"{r:,.0f}" if abs(r) >= 10 else f"{r:g}"
 
 
@@ -774,7 +778,8 @@ def bridge_numbers(bridge) -> dict:
         out.update({f"{phase}_{column}": seed_range(rows[column])
                     for column in ("gap", "sharp_size", "size", "displacement")})
     ratios = bridge_ratios(bridge)
-    out.update({f"bridge_{q}_{kind}": approx(ratios[q][kind]) for kind in ("low", "geo")
+    out.update({f"bridge_{q}_{kind}": approx(ratios[q][kind], down=kind == "low")
+                for kind in ("low", "geo")
                 for q in ("sharp_size", "size", "sharpness", "displacement")})
     return {**out, "bridge_g_spread": approx(ratios["sharp_size"]["G spread"]),
             "bridge_exact": float(bridge.exactness.max())}
