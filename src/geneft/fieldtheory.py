@@ -554,6 +554,11 @@ class Assessment:
         return max(self.ek_by_depth.values(), default=float("nan"))
 
     @property
+    def ek_worst_depth(self) -> int | None:
+        """The depth of `ek_worst` (the first on ties); None without EK points."""
+        return max(self.ek_by_depth, key=self.ek_by_depth.get, default=None)
+
+    @property
     def excess_shrinks(self) -> bool | None:
         """The excess of the narrowest network over its GP is larger than the widest's."""
         if len(self.excess_by_width) < 2:
@@ -624,7 +629,7 @@ def criteria_table(a: Assessment, *, column: str = "this run") -> pd.DataFrame:
     widths = sorted(a.excess_by_width)
     rows = [
         ("EK curve vs GP",
-         f"{_pct(a.ek_worst)} (depth {max(a.ek_by_depth, key=a.ek_by_depth.get)})"
+         f"{_pct(a.ek_worst)} (depth {a.ek_worst_depth})"
          if a.ek_by_depth else "no such N",
          f"≤ {EK_TOL:.0%}, N ≥ {EK_MIN_N}, σ² = {a.main_sigma2:g}"),
         ("renormalised ridge vs GP", _pct(a.renorm_worst),
@@ -819,7 +824,7 @@ def verdict_summary(a: Assessment) -> dict:
         "unchecked": unchecked_words(a),
         "ek_worst": a.ek_worst, "ek_tol": EK_TOL, "ek_verdict": _met(a.checks()["ek"]),
         "ek_by_depth": ", ".join(f"{e:.1%} at depth {h}" for h, e in a.ek_by_depth.items()),
-        "ek_worst_depth": int(max(a.ek_by_depth, key=a.ek_by_depth.get)),
+        "ek_worst_depth": a.ek_worst_depth,
         "ek_side": a.ek_side, "low": a.low_sigma2, "low_ek": relative_words(*a.low_ek),
         "renorm_worst": a.renorm_worst, "widest": a.widest, "net_worst": a.net_worst,
         "net_mean": relative_words(a.excess_by_width[a.widest], digits=1),
