@@ -161,14 +161,19 @@ def test_repons_chapter_saves_and_shows_a_stored_full_size_grid(tmp_path, monkey
     saved = store.load("repons/phase-grid", config)
     assert saved is not None and len(saved.tables["runs"]) == 3 * 3 * 2
     assert saved.meta["config"]["steps"] == 40 and saved.meta["timings"]["compute_s"] > 0
-    # Make the stored grid the full profile's, as if the full run had been made.
+    law = store.load("repons/law", profiles.stored_config("repons/law", profiles.resolve(
+        "repons", "quick", ratios=[1.0], mc_draws=100, gd_draws=4, gd_steps=10)))
+    assert law is not None and law.tables["law"]["ratio"].tolist() == [1.0]
+    # Make the stored results the full profile's, as if the full run had been made.
     full = profiles.PROFILES["repons"]["full"]
     store.save("repons/phase-grid", saved.tables,
                profiles.stored_config("repons/phase-grid", full), wall_s=1.0)
+    store.save("repons/law", law.tables, profiles.stored_config("repons/law", full), wall_s=1.0)
     nb = execute("repons", tmp_path / "show.ipynb", ratios=[1.0], mc_draws=100, gd_draws=4,
                  gd_steps=10, workers=1, cache="off", device="cpu", **tiny)
     text = outputs(nb)
     assert "The results store holds 18 runs" in text and "No full-size result" not in text
+    assert "At full size, with 200,000 Monte Carlo draws" in text   # Eq. 12 from the store
     assert len(images({"cells": [repons_stored_figure_cell(nb)]})) == 1
 
 

@@ -164,6 +164,34 @@ def test_law_checks_count_shares_above_the_law_by_two_standard_errors():
     assert repons.law_checks(ratios, mc, law - 0.1, 400)["upper_bound"]
 
 
+def test_stored_law_reads_back_the_checks_of_its_table():
+    from geneft.store import Stored
+    ratios = np.array([0.5, 2.0, 8.0])
+    law = repons.p_r(ratios)
+    mc = np.stack([law + [0.0, 0.004, -0.002], np.full(3, 0.002)], 1)
+    gd = law + np.array([0.0, 0.06, 0.0])
+    table = repons.law_table(ratios, mc, gd)
+    assert list(table.columns) == ["ratio", "mc", "mc_se", "gd"]
+    got_ratios, checks = repons.stored_law(Stored({"law": table}, {}), 400)
+    np.testing.assert_array_equal(got_ratios, ratios)
+    assert checks == repons.law_checks(ratios, mc, gd, 400)
+    assert repons.stored_law(None, 400) == (None, None)
+    with pytest.raises(ValueError, match="mc_se"):
+        repons.stored_law(Stored({"law": table.drop(columns="mc_se")}, {}), 400)
+    with pytest.raises(ValueError, match="mc must be"):
+        repons.law_table(ratios, mc[:, 0], gd)
+
+
+def test_law_sentence_states_the_full_size_law_or_that_it_is_missing():
+    ratios = np.array([0.5, 2.0])
+    law = repons.p_r(ratios)
+    checks = repons.law_checks(ratios, np.stack([law + 0.001, np.full(2, 0.001)], 1), law, 2000)
+    text = repons.law_sentence(checks, ratios, mc_draws=200_000, gd_draws=2000)
+    assert "200,000 Monte Carlo draws" in text and "within 0.0010 (1.0 standard errors)" in text
+    assert "at 0 of them: the law is an upper bound" in text
+    assert "not stored" in repons.law_sentence(None, None, mc_draws=1, gd_draws=1)
+
+
 def test_notebook_cluster_form_is_eq12_at_a_quarter_of_the_ratio():
     r = np.logspace(-2, 2, 5)
     np.testing.assert_allclose(repons.p_r_cluster_notebook(r, 1), repons.p_r(r / 4), rtol=1e-12)
@@ -387,6 +415,11 @@ def test_scorecard_claims_statuses():
                                           "not reproduced"]
     assert claims[3].full_status == "reproduced" and "at least 32" in claims[3].ours
     assert claims[2].full_status == "partly" and claims[0].full_status == "reproduced"
+    assert claims[1].full == "not stored" and claims[1].full_status is None
+    stored = repons.scorecard_claims(drift=1e-9, law=law, ratios=ratios,
+                                     quick=repons.verdicts(quick), full_law=law,
+                                     full_ratios=np.r_[ratios, 8.0])
+    assert "over 3 ratios" in stored[1].full and stored[1].full_status == "reproduced"
     assert "cells allow 0.00–2.00" in claims[2].ours
     scorecard.html("repons", claims)            # every $ balanced
 

@@ -832,6 +832,7 @@ STORED = {
                                     "langevin", "langevin_width", "langevin_n_list",
                                     "langevin_steps", "langevin_lr", "langevin_burn_in",
                                     "langevin_n_test", "seed"),
+    "repons/law": ("ratios", "mc_draws", "gd_draws", "gd_steps"),
     "repons/phase-grid": ("relation", "n", "fraction", "depth", "width", "lr_min", "lr_max",
                           "grid", "seeds", "steps", "weight_decay", "eval_every"),
     "twolayer/curves": ("d", "alphas", "width", "widths", "a0", "contrast_a0s", "contrast_steps",

@@ -43,7 +43,8 @@ from . import phases, scorecard
 __all__ = ["flow", "flow_matrix", "conserved", "separatrix", "relative_drift", "integrate", "euler",
            "collision_time", "p_r", "p_r_cluster", "p_r_montecarlo", "cluster_flow",
            "cluster_conserved", "simulate_cluster", "descend", "BOUND_SE", "descent_collisions",
-           "law_checks", "p_r_cluster_notebook", "cluster_collisions", "cluster_check",
+           "law_checks", "law_table", "stored_law", "law_sentence", "p_r_cluster_notebook",
+           "cluster_collisions", "cluster_check",
            "cluster_deviation", "RULE", "SLOPE_TOL", "RATIO_FACTOR", "PhaseGrid", "phase_grid",
            "boundary_edges", "slope_range", "slope_range_text", "grid_factor",
            "memorization_reach", "boundary_checks", "weight_decay_check", "weight_decay_finding",
@@ -268,6 +269,45 @@ def law_checks(ratios, mc, gd, gd_draws: int, *, se: float = BOUND_SE) -> dict:
                                                                                    1e-12))),
             "gd_maxdev": float(np.max(np.abs(gd - law))), "gd_above": above,
             "upper_bound": above == 0}
+
+
+def law_table(ratios, mc, gd) -> pd.DataFrame:
+    """The arctan-law comparison as one table for the results store: per ratio, the Monte
+    Carlo estimate and its standard error (`p_r_montecarlo`) and the gradient-descent share
+    (`descent_collisions`). `stored_law` reads it back."""
+    ratios, mc, gd = (np.asarray(v, dtype=float) for v in (ratios, mc, gd))
+    if mc.shape != (len(ratios), 2) or gd.shape != ratios.shape:
+        raise ValueError(f"mc must be (R, 2) and gd (R,) for R = {len(ratios)} ratios, got "
+                         f"{mc.shape} and {gd.shape}")
+    return pd.DataFrame({"ratio": ratios, "mc": mc[:, 0], "mc_se": mc[:, 1], "gd": gd})
+
+
+def stored_law(stored, gd_draws: int) -> tuple[np.ndarray | None, dict | None]:
+    """(ratios, `law_checks`) of a stored `law_table` (a `store.Stored` with table "law"), or
+    (None, None) when nothing is stored."""
+    if stored is None:
+        return None, None
+    table = stored.tables["law"]
+    missing = {"ratio", "mc", "mc_se", "gd"} - set(table.columns)
+    if missing:
+        raise ValueError(f"the stored law table lacks the columns {sorted(missing)}")
+    ratios = table["ratio"].to_numpy(float)
+    return ratios, law_checks(ratios, table[["mc", "mc_se"]].to_numpy(float),
+                              table["gd"].to_numpy(float), gd_draws)
+
+
+def law_sentence(checks: dict | None, ratios, *, mc_draws: int, gd_draws: int) -> str:
+    """The arctan law at full size in one sentence for the prose, from `stored_law`; says so
+    when nothing is stored."""
+    if checks is None:
+        return "The full-size Monte Carlo of the arctan law is not stored."
+    bound = "an upper bound" if checks["upper_bound"] else "not an upper bound"
+    return (f"At full size, with {mc_draws:,} Monte Carlo draws and {gd_draws:,} two-repon "
+            f"systems per ratio, the Monte Carlo meets the arctan law within "
+            f"{checks['mc_maxdev']:.4f} ({checks['mc_maxz']:.1f} standard errors) over "
+            f"{len(ratios)} ratios, and gradient descent lies above it by more than "
+            f"{BOUND_SE:g} standard errors at {checks['gd_above']} of them: the law is {bound} "
+            f"for the uncentred system there too.")
 
 
 def p_r_cluster_notebook(ratio, n_cluster: int, *, sigma_ratio: float = 1.0):
@@ -714,7 +754,8 @@ def count_text(count: int, noun: str) -> str:
 
 
 def scorecard_claims(*, drift: float, law: dict, ratios, quick: Verdicts,
-                     full: Verdicts | None = None) -> list:
+                     full: Verdicts | None = None, full_law: dict | None = None,
+                     full_ratios=None) -> list:
     """The chapter's scorecard rows (`scorecard.Claim`), each status decided from verdicts
     computed once elsewhere (`law_checks`, `verdicts`).
 
@@ -723,10 +764,19 @@ def scorecard_claims(*, drift: float, law: dict, ratios, quick: Verdicts,
         law: `law_checks` of the Monte Carlo of Eq. 12 at `ratios` (eta_x / eta_A).
         quick: `verdicts` of the phase diagram this run computed; full: of the stored full-size
             one, if any.
+        full_law, full_ratios: `law_checks` of the stored full-size Monte Carlo and its ratios,
+            if any.
     """
     Claim, status = scorecard.Claim, scorecard.status
-    mc_dev = law["mc_maxdev"]
     half = float(p_r(2.0))                                      # rho = 1: eta_x / eta_A = 2
+
+    def law_text(checks, at):
+        return (f"$p_r(\\rho = 1)$ = {half:.3f}; Monte Carlo within {checks['mc_maxdev']:.4f} "
+                f"of the law over {len(at)} ratios")
+
+    def law_status(checks):
+        return status([abs(half - 0.5) < 1e-12, checks["mc_maxdev"] <= 0.01])
+
     return [
         Claim("Fig. 4 / Eq. 11", "$C = a^2/2\\eta_A - c^2/\\eta_x$ is conserved along Eq. 10",
               "conserved", f"relative drift {drift:.1e} (ODE solver)", "drift below $10^{-2}$",
@@ -734,10 +784,10 @@ def scorecard_claims(*, drift: float, law: dict, ratios, quick: Verdicts,
               full_status=status(drift < 1e-2)),
         Claim("Fig. 6 / Eq. 12", "$p_r = \\frac{2}{\\pi}\\arctan\\rho$ with $\\rho = "
               "\\sqrt{\\eta_x/2\\eta_A}$; $p_r = 0.5$ at $\\rho = 1$",
-              "$p_r(\\rho = 1) = 0.5$", f"$p_r(\\rho = 1)$ = {half:.3f}; Monte Carlo within "
-              f"{mc_dev:.4f} of the law over {len(ratios)} ratios",
-              "Monte Carlo within 0.01 (our tolerance)",
-              status([abs(half - 0.5) < 1e-12, mc_dev <= 0.01]), "rp-pr"),
+              "$p_r(\\rho = 1) = 0.5$", law_text(law, ratios),
+              "Monte Carlo within 0.01 (our tolerance)", law_status(law), "rp-pr",
+              full=law_text(full_law, full_ratios) if full_law else "not stored",
+              full_status=law_status(full_law) if full_law else None),
         Claim("Fig. 5", "the generalization/memorization boundary is a line of constant ratio, "
               f"$\\eta_\\mathrm{{dec}}/\\eta_\\mathrm{{enc}} \\lesssim {RULE:.0f}$",
               f"slope 1, ratio ≲ {RULE:.0f}", boundary_text(quick.grid.off, quick.slopes),

@@ -13,8 +13,10 @@ from importlib.resources import files
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patheffects import withStroke
 
-__all__ = ["WIDTH", "PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "use_style", "show",
+__all__ = ["WIDTH", "PALETTE", "MODE_COLORS", "PHASE_COLORS", "CLASS_COLORS", "MARKERS",
+           "use_style", "show",
            "mean_band", "summarize", "cell_map", "embedding_scatter", "phase_diagram",
            "curve_panels", "factor_panels", "provenance", "lr_phase_panels",
            "embedding_snapshots", "capacity_maps", "embedding_grid", "learning_curve_panels",
@@ -30,6 +32,8 @@ MODE_COLORS = {"concat": PALETTE["blue"], "difference": PALETTE["orange"],
 PHASE_COLORS = {"generalization": PALETTE["green"], "grokking": PALETTE["sky"],
                 "memorization": PALETTE["vermillion"], "confusion": PALETTE["yellow"]}
 PHASE_LETTERS = {"generalization": "G", "grokking": "K", "memorization": "M", "confusion": "C"}
+MARKERS = ("o", "s", "^", "D", "v", "P")   # one shape per series where values may coincide
+LETTER_PHASES = {letter: phase for phase, letter in PHASE_LETTERS.items()}
 CLASS_COLORS = [PALETTE[c] for c in ("blue", "orange", "green", "purple", "vermillion", "sky")]
 
 
@@ -64,10 +68,13 @@ def summarize(x: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return ux, np.array([g.mean() for g in groups]), np.array([g.std() for g in groups])
 
 
-def mean_band(ax, x, values, *, label: str, color: str, marker: str = "o"):
-    """Mean of `values` at each distinct x with a +/- 1 std band over the repeats (seeds)."""
+def mean_band(ax, x, values, *, label: str, color: str, marker: str = "o",
+              hollow: bool = False):
+    """Mean of `values` at each distinct x with a +/- 1 std band over the repeats (seeds);
+    `hollow` markers let coinciding means of several series show."""
     ux, mean, std = summarize(x, values)
-    ax.plot(ux, mean, marker=marker, color=color, label=label, ms=4)
+    ax.plot(ux, mean, marker=marker, color=color, label=label, ms=5 if hollow else 4,
+            mfc="white" if hollow else color)
     ax.fill_between(ux, mean - std, mean + std, color=color, alpha=0.2, lw=0)
     return ax
 
@@ -169,7 +176,8 @@ def curve_panels(axes, curves, columns: dict, *, by: str, label: str = "{}", x: 
 def factor_panels(axes, table, factors, columns: dict, *, base: dict):
     """One panel per swept factor: each column's seed mean (+/- 1 std) against the factor's
     value, divided by the column's mean at the base value, so that quantities of different
-    size share an axis.
+    size share an axis (hollow markers of one shape per column: at the base value they all
+    meet at 1).
 
     Args:
         axes: one Axes per factor. table: rows with factor, value, seed and `columns`.
@@ -179,8 +187,8 @@ def factor_panels(axes, table, factors, columns: dict, *, base: dict):
         g = table[table.factor == factor]
         for i, (column, label) in enumerate(columns.items()):
             ref = g[g.value == base[factor]][column].mean()
-            mean_band(ax, g.value, g[column] / ref, label=label,
-                      color=CLASS_COLORS[i % len(CLASS_COLORS)])
+            mean_band(ax, g.value, g[column] / ref, label=label, hollow=True,
+                      color=CLASS_COLORS[i % len(CLASS_COLORS)], marker=MARKERS[i % len(MARKERS)])
         ax.axhline(1, color=PALETTE["black"], lw=0.6)
         ax.set(xlabel=factor, ylabel="relative to base")
     return axes
@@ -221,8 +229,10 @@ def lr_phase_panels(panels: dict, *, rule: float = 10.0, height: float = 4.2):
     fig, axes = plt.subplots(1, len(panels), figsize=(WIDTH, height), sharey=True, squeeze=False)
     for ax, (title, (cells, fit, points)) in zip(axes[0], panels.items()):
         phase_diagram(ax, cells)
-        for text in ax.texts:
-            text.set_fontsize(8)
+        for text in ax.texts:                   # a halo of the cell's colour keeps the letter
+            text.set_fontsize(8)                # readable where a boundary line crosses it
+            color = PHASE_COLORS.get(LETTER_PHASES.get(text.get_text()), "white")
+            text.set_path_effects([withStroke(linewidth=3, foreground=color)])
         x = np.array(ax.get_xlim())
         if np.isfinite(fit["slope"]):
             ax.plot(x, 10 ** fit["intercept"] * x ** fit["slope"], color="black", lw=1.5)
@@ -330,7 +340,8 @@ def reasoner_panels(curves: dict, relations: dict, crude: dict, *, xmax: float,
     bound f_UB of Eq. (5) (line), the ideal reasoner (`montecarlo.achievable_accuracy` or
     `curves_from_table`: dots with one standard error) and the crude p_c of `crude`
     ({key: fraction}, dashed) from p = 0 to `xmax`, and where `loose` ({key: curve}) has the
-    relation, the reasoner that knows only that it is an equivalence (open dots); an odd panel
+    relation, the reasoner that knows only that it is an equivalence (open blue diamonds, drawn
+    over the dots); an odd panel
     count leaves a spare panel for the legend. Returns the figure."""
     from ..statics import accuracy_upper_bound
     grid = np.linspace(0.0, xmax, 200)
@@ -344,7 +355,7 @@ def reasoner_panels(curves: dict, relations: dict, crude: dict, *, xmax: float,
                     color=MODE_COLORS["montecarlo"], label="ideal reasoner (Monte Carlo)")
         if key in (loose or {}):
             ax.errorbar(loose[key]["fraction"], loose[key]["mean"], yerr=loose[key]["sem"],
-                        fmt="o", ms=3, mfc="none", color=MODE_COLORS["montecarlo"],
+                        fmt="D", ms=4, mfc="white", color=PALETTE["blue"], zorder=3,
                         label="knowing only 'equivalence'")
         ax.axvline(crude[key], color="grey", ls="--", lw=1, label="crude $p_c$")
         ax.set(title=relations[key].label, xlim=(0, xmax), xlabel="train fraction $p$")

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
-from . import CLASS_COLORS, PALETTE, WIDTH, factor_panels
+from . import CLASS_COLORS, MARKERS, PALETTE, WIDTH, factor_panels
 
 __all__ = ["estimate_vs_gap", "gap_by_direction", "sharpness_vs_eigenvalue", "FIGURE_COLUMNS",
            "factor_figure"]
@@ -16,11 +16,13 @@ __all__ = ["estimate_vs_gap", "gap_by_direction", "sharpness_vs_eigenvalue", "FI
 
 def estimate_vs_gap(runs, labels):
     """The A-W estimate against the measured gap, one point per network (`runs`: columns gap
-    and aw), one colour per configuration (`labels`, one per row), and the line y = x."""
+    and aw), one colour and hollow marker shape per configuration (`labels`, one per row, so
+    that coinciding points stay visible), and the line y = x."""
     fig, ax = plt.subplots(figsize=(5.2, 3.4))
     for i, label in enumerate(dict.fromkeys(labels)):
         at = labels == label
-        ax.plot(runs.gap[at], runs.aw[at], "o", color=CLASS_COLORS[i % 6], ms=5, label=label)
+        ax.plot(runs.gap[at], runs.aw[at], MARKERS[i % len(MARKERS)], color=CLASS_COLORS[i % 6],
+                ms=6, mfc="none", mew=1.3, label=label)
     lim = [0.9 * min(runs.gap.min(), runs.aw.min()), 1.1 * max(runs.gap.max(), runs.aw.max())]
     ax.plot(lim, lim, "--", color=PALETTE["black"], lw=0.8, label="$y = x$")
     ax.set(xlabel="measured gap (test − train CE)", ylabel="A-W estimate", xlim=lim, ylim=lim)
