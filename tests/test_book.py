@@ -173,7 +173,7 @@ def test_repons_chapter_saves_and_shows_a_stored_full_size_grid(tmp_path, monkey
                  gd_steps=10, workers=1, cache="off", device="cpu", **tiny)
     text = outputs(nb)
     assert "The results store holds 18 runs" in text and "No full-size result" not in text
-    assert "At full size, with 200,000 Monte Carlo draws" in text   # Eq. 12 from the store
+    assert "the arctan law's full-size Monte Carlo at 1 ratio." in text     # Eq. 12 as well
     assert len(images({"cells": [repons_stored_figure_cell(nb)]})) == 1
 
 

@@ -433,9 +433,11 @@ def test_size_gist_names_what_differs_and_says_when_nothing_is_stored():
     full = tl.criteria(known_ts(align_end={16: 0.5}), inits, gaps, a0=0.1, base=100)
     assert "no full-size result is stored" in tl.size_gist(quick, None)
     gist = tl.size_gist(quick, full)
-    assert gist.startswith("the full-size run meets 8 of the 9 success criteria; it differs")
-    assert ("(iv) A(T)/max A ≤ 0.5 (not met at full size: 0.36, 0.69, 0.21; here: 0.36, 0.28, "
-            "0.21)") in gist
+    assert gist.startswith("8 of the 9 success criteria are met; unlike in this run, ")
+    assert ("(iv) “A(T)/max A ≤ 0.5” is not met there (0.36, 0.69, 0.21, against 0.36, 0.28, "
+            "0.21 here)") in gist
+    assert tl.size_gist(quick, quick) == ("9 of the 9 success criteria are met, the same ones as "
+                                         "in this run")
     table = tl.criteria_table(quick, full)
     assert list(table.columns)[-2:] == ["met at full size", "full size"]
     assert table["met at full size"].sum() == 8 and table.met.sum() == 9

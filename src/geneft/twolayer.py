@@ -703,12 +703,12 @@ def size_gist(checks: dict[str, Check], full: dict[str, Check] | None) -> str:
     if full is None:
         return "no full-size result is stored for the full profile's configuration"
     met = sum(c.met for c in full.values())
-    changed = [f"{full[k].finding} {full[k].criterion} ({'met' if full[k].met else 'not met'} "
-               f"at full size: {full[k].measured}; here: {checks[k].measured})"
+    changed = [f"{full[k].finding} “{full[k].criterion}” is {'met' if full[k].met else 'not met'} "
+               f"there ({full[k].measured}, against {checks[k].measured} here)"
                for k in checks if full[k].met != checks[k].met]
-    same = f"the full-size run meets {met} of the {len(full)} success criteria"
-    return (f"{same}, the same ones as this run" if not changed
-            else f"{same}; it differs from this run on " + "; ".join(changed))
+    same = f"{met} of the {len(full)} success criteria are met"
+    return (f"{same}, the same ones as in this run" if not changed
+            else f"{same}; unlike in this run, " + "; ".join(changed))
 
 
 def claims(checks: dict[str, Check], ts: pd.DataFrame, by_a0: pd.DataFrame,

@@ -340,8 +340,8 @@ def reasoner_panels(curves: dict, relations: dict, crude: dict, *, xmax: float,
     bound f_UB of Eq. (5) (line), the ideal reasoner (`montecarlo.achievable_accuracy` or
     `curves_from_table`: dots with one standard error) and the crude p_c of `crude`
     ({key: fraction}, dashed) from p = 0 to `xmax`, and where `loose` ({key: curve}) has the
-    relation, the reasoner that knows only that it is an equivalence (open blue diamonds, drawn
-    over the dots); an odd panel
+    relation, the reasoner that knows only that it is an equivalence (open blue diamonds, which
+    frame the dots where both coincide); an odd panel
     count leaves a spare panel for the legend. Returns the figure."""
     from ..statics import accuracy_upper_bound
     grid = np.linspace(0.0, xmax, 200)
@@ -355,7 +355,7 @@ def reasoner_panels(curves: dict, relations: dict, crude: dict, *, xmax: float,
                     color=MODE_COLORS["montecarlo"], label="ideal reasoner (Monte Carlo)")
         if key in (loose or {}):
             ax.errorbar(loose[key]["fraction"], loose[key]["mean"], yerr=loose[key]["sem"],
-                        fmt="D", ms=4, mfc="white", color=PALETTE["blue"], zorder=3,
+                        fmt="D", ms=5, mfc="none", color=PALETTE["blue"], zorder=3,
                         label="knowing only 'equivalence'")
         ax.axvline(crude[key], color="grey", ls="--", lw=1, label="crude $p_c$")
         ax.set(title=relations[key].label, xlim=(0, xmax), xlabel="train fraction $p$")
