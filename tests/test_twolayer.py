@@ -421,7 +421,7 @@ def test_stored_runs_give_the_verdicts_of_the_run_that_wrote_them(tmp_path):
     pd.testing.assert_frame_equal(back["ts"], here["ts"], check_index_type=False, rtol=1e-7)
     rows = scorecard.with_full(here["claims"], back["claims"])
     assert [c.full_status for c in rows] == [c.status for c in here["claims"]]
-    assert tl.size_gist(here["checks"], back["checks"]).endswith("the same ones as this run")
+    assert tl.size_gist(here["checks"], back["checks"]).endswith("the same ones as in this run")
     assert tl.size_numbers(back) == tl.size_numbers(here)
     assert store.load("twolayer/curves", {**config, "seeds": 3}, root=tmp_path) is None
 
@@ -538,7 +538,7 @@ def test_summary_numbers_without_a_stored_full_size_result():
     assert got["quick_numbers"] == tl.size_numbers(found)
     assert (got["met"], got["findings"]) == ("9 of the 9", "4 of the 4")
     both = tl.summary_numbers(found, found, full)
-    assert both["full_gist"].endswith("the same ones as this run")
+    assert both["full_gist"].endswith("the same ones as in this run")
 
 
 def test_try_it_seconds_scale_by_the_work_of_each_exercise():
