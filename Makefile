@@ -96,7 +96,7 @@ pdf: $(STAMP) $(MATHJAX) $(VEGA) _build/.library-hash browser
 
 test: $(STAMP) $(MATHJAX) $(VEGA) browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 # The README's screenshot: build the book, run the browser test on it (it saves a screenshot of
 # every page in _build/screenshots/), and copy the repon-dynamics chapter's into docs/.
