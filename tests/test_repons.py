@@ -391,7 +391,7 @@ def test_stored_note():
     assert "No full-size result is stored" in repons.stored_note(None, "abc123")
     grid = repons.phase_grid(sweep_table({0.0: 10.0, 1e-3: 10.0}), 1e-3)
     assert repons.stored_note(grid, "abc123") == ("The results store holds 32 runs of this "
-                                                  "configuration. The full-size Monte Carlo of "
+                                                  "configuration.\nThe full-size Monte Carlo of "
                                                   "the arctan law is not stored.")
     assert repons.stored_note(grid, "abc123", [0.5, 2.0]).endswith(
         "It also holds the arctan law's full-size Monte Carlo at 2 ratios.")

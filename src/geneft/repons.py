@@ -716,9 +716,9 @@ def boundary_text(fit: dict, slopes: tuple[float, float] | None = None) -> str:
 def stored_note(grid: PhaseGrid | None, config_hash: str, law_ratios=None) -> str:
     """What the results store holds for the full-size phase diagram, in a sentence, and for the
     full-size arctan law (`law_ratios`: its ratios from `stored_law`, None if not stored) in
-    another."""
-    law = (" The full-size Monte Carlo of the arctan law is not stored." if law_ratios is None
-           else f" It also holds the arctan law's full-size Monte Carlo at {len(law_ratios)} "
+    another, on a line of its own."""
+    law = ("\nThe full-size Monte Carlo of the arctan law is not stored." if law_ratios is None
+           else f"\nIt also holds the arctan law's full-size Monte Carlo at {len(law_ratios)} "
                 f"{'ratio' if len(law_ratios) == 1 else 'ratios'}.")
     if grid is None:
         return (f"No full-size result is stored for this configuration (config {config_hash}), "

@@ -117,8 +117,8 @@ def html(chapter: str, claims: list[Claim], profile: str = "quick"):
     section `<chapter>.html#<anchor>` that tests it. Text between $ signs is set as math."""
     from IPython.display import HTML
     esc = _text
-    head = ["Item", "Status", "Claim", "Paper", f"Ours ({profile})", "Ours (full size)",
-            "Tolerance"]
+    head = ["Item", f"Status ({profile})", "Claim", "Paper", f"Ours ({profile})",
+            "Ours (full size)", "Tolerance"]
     rows = []
     for c in claims:
         mark = "" if c.counted else ' data-counted="no"'
