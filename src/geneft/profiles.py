@@ -664,7 +664,7 @@ PROFILES = {
     "repons": {
         "quick": ReponsParams(),
         "full": ReponsParams(mc_draws=200_000, gd_draws=2000, depth=3, width=50, grid=12,
-                             seeds=2, steps=10_000, lr_max=3e-2, save_results=True),
+                             seeds=5, steps=10_000, lr_max=3e-2, save_results=True),
     },
     "fieldtheory": {
         "quick": FieldtheoryParams(),
