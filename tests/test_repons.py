@@ -292,7 +292,8 @@ def test_weight_decay_check_when_weight_decay_removes_memorization():
     assert "no cell memorizes (3 of 16 without)" in text and "largest ratio, 1000" in text
     assert "at least 32 times the ratio of 31.6" in text
     assert repons.weight_decay_gist(check) == ("removes memorization from the grid, moving the "
-                                               "boundary at least 32-fold")
+                                               "boundary at least 32-fold (a bound set by the "
+                                               "grid's largest ratio)")
     assert repons.weight_decay_check(grid, factor=100)["ok"] is None    # undecided
 
 

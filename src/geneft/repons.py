@@ -605,7 +605,7 @@ def weight_decay_gist(check: dict) -> str:
         return f"moves the boundary by a factor {check['shift']:.2f}"
     if check["outcome"] == "no memorization":
         return (f"removes memorization from the grid, moving the boundary at least "
-                f"{check['at_least']:.0f}-fold")
+                f"{check['at_least']:.0f}-fold (a bound set by the grid's largest ratio)")
     return "leaves no boundary to compare"
 
 
