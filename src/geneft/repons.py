@@ -271,6 +271,9 @@ def law_checks(ratios, mc, gd, gd_draws: int, *, se: float = BOUND_SE) -> dict:
             "upper_bound": above == 0}
 
 
+LAW_COLUMNS = ("ratio", "mc", "mc_se", "gd")     # the stored arctan-law table (`law_table`)
+
+
 def law_table(ratios, mc, gd) -> pd.DataFrame:
     """The arctan-law comparison as one table for the results store: per ratio, the Monte
     Carlo estimate and its standard error (`p_r_montecarlo`) and the gradient-descent share
@@ -279,7 +282,7 @@ def law_table(ratios, mc, gd) -> pd.DataFrame:
     if mc.shape != (len(ratios), 2) or gd.shape != ratios.shape:
         raise ValueError(f"mc must be (R, 2) and gd (R,) for R = {len(ratios)} ratios, got "
                          f"{mc.shape} and {gd.shape}")
-    return pd.DataFrame({"ratio": ratios, "mc": mc[:, 0], "mc_se": mc[:, 1], "gd": gd})
+    return pd.DataFrame(dict(zip(LAW_COLUMNS, (ratios, mc[:, 0], mc[:, 1], gd))))
 
 
 def stored_law(stored, gd_draws: int) -> tuple[np.ndarray | None, dict | None]:
@@ -288,7 +291,7 @@ def stored_law(stored, gd_draws: int) -> tuple[np.ndarray | None, dict | None]:
     if stored is None:
         return None, None
     table = stored.tables["law"]
-    missing = {"ratio", "mc", "mc_se", "gd"} - set(table.columns)
+    missing = set(LAW_COLUMNS) - set(table.columns)
     if missing:
         raise ValueError(f"the stored law table lacks the columns {sorted(missing)}")
     ratios = table["ratio"].to_numpy(float)
