@@ -46,6 +46,20 @@ def test_trained_mlp_run_is_deterministic_and_exact():
     assert result["exactness"] < 1e-10 and result["identity"] < 1e-10
 
 
+def test_small_mlps_train_on_one_thread_and_restore_the_count(monkeypatch):
+    seen, real = [], digits._logits
+    monkeypatch.setattr(digits, "_logits", lambda *a, **k: (seen.append(torch.get_num_threads()),
+                                                            real(*a, **k))[1])
+    data = digits.load_data("synthetic", train_per_class=10, seed=0)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        digits.train_mlp(data, digits.RunConfig(max_epochs=2), seed=0)
+        assert seen and set(seen) == {1} and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_sweep_runs_the_base_once_and_files_it_under_every_factor():
     table, results = digits.sweep("synthetic", digits.RunConfig(max_epochs=2, train_per_class=10),
                                   {"batch_size": [50], "beta": [0.01]}, [0])

@@ -63,3 +63,18 @@ def test_plan_never_oversubscribes(workers, cpus, expected):
 def test_plan_rejects_bad_workers():
     with pytest.raises(ValueError, match="workers must be a positive integer"):
         threads.plan(0, cpus=2)
+
+
+def test_one_thread_if_small_and_the_count_restored_even_after_an_error():
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with threads.one_thread_if(False):
+            assert torch.get_num_threads() == 2
+        with pytest.raises(RuntimeError), threads.one_thread_if(True):
+            assert torch.get_num_threads() == 1
+            raise RuntimeError("inside")
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

@@ -135,6 +135,25 @@ def test_simulate_is_deterministic_and_records_the_grid():
     assert (one.t == 0.2 * one.step).all()
 
 
+@pytest.mark.parametrize("small, threads", [(True, 1), (False, 2)], ids=["small", "large"])
+def test_simulate_trains_small_networks_on_one_thread(small, threads, monkeypatch):
+    """Small networks train on one intra-op thread (threads.SMALL_FLOATS); the count is restored
+    after, and larger work keeps its threads."""
+    from geneft import threads as policy
+    if not small:
+        monkeypatch.setattr(policy, "SMALL_FLOATS", 0)          # nothing counts as small
+    seen, real = [], tl.gd_step
+    monkeypatch.setattr(tl, "gd_step", lambda *a, **k: (seen.append(torch.get_num_threads()),
+                                                        real(*a, **k))[1])
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        tl.simulate([2], [0], d=4, m=5, steps=3, eval_points=2, n_test=10, device="cpu")
+        assert seen == [threads] * 3 and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_pure_noise_test_risk_is_the_output_power():
     """With pure-noise labels the target is 0: the test excess risk is E f^2, which training
     on noise can only grow (up to sampling error)."""
@@ -455,6 +474,22 @@ def test_criteria_table_pairs_full_size_verdicts_by_name_not_position():
     assert not table.loc["A(T)/max A ≤ 0.5", "met at full size"]
     assert table.loc["A(T)/max A ≤ 0.5", "full size"] == "0.36, 0.69, 0.21"
     assert table["met at full size"].sum() == 8
+
+
+def test_criteria_table_states_the_full_size_criterion_where_its_sizes_differ():
+    """The full size compares other widths (and init scales) than this run: its criterion is
+    written beside this run's, not hidden behind it."""
+    ts = known_ts()
+    quick = tl.criteria(ts, by_a0(0.30, 0.20), pd.DataFrame(
+        {"m": [400], "at t*": [0.01], "at the end": [0.1]}), a0=0.1, base=100)
+    full = tl.criteria(ts, by_a0(0.30, 0.20), pd.DataFrame(
+        {"m": [400, 1600], "at t*": [0.01, 0.02], "at the end": [0.1, 0.1]}), a0=0.1, base=100)
+    table = tl.criteria_table(quick, full).set_index("finding")
+    width = table.loc["width", "criterion"]
+    assert width.startswith(quick["width_collapse"].criterion + "; at full size: ")
+    assert width.endswith("m = 400, 1600")
+    same = table.drop(index="width").criterion
+    assert not same.str.contains("at full size").any()       # unchanged criteria stay as they are
 
 
 def test_criteria_met_and_findings_reproduced_count_for_the_text():

@@ -23,7 +23,7 @@ import pandas as pd
 import torch
 
 from . import progress as _progress
-from . import scorecard, tasks, units
+from . import scorecard, tasks, threads, units
 from .duality import F64, analyse_layer, nearest_same_label, spearman, summary
 from .models import ACTIVATIONS, Ensemble, combine, decode
 
@@ -177,6 +177,12 @@ def train_mlp(data: Dataset, config: RunConfig, *, seed: int = 0):
     Ws = init_mlp(X.shape[1], config.hidden, scale=config.init_scale, seed=seed)
     opt = torch.optim.SGD(Ws, lr=config.lr)
     g = torch.Generator().manual_seed(10_000 + seed)
+    with threads.one_thread_if(len(y) * config.hidden < threads.SMALL_FLOATS):
+        return _sgd(Ws, X, y, opt, g, config)
+
+
+def _sgd(Ws, X, y, opt, g, config: RunConfig):
+    """The epochs of `train_mlp`: (weights as float64 tensors, epochs run)."""
     for epoch in range(1, config.max_epochs + 1):
         for idx in torch.randperm(len(y), generator=g).split(config.batch_size):
             loss = torch.nn.functional.cross_entropy(

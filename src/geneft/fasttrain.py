@@ -26,13 +26,13 @@ Activations without a derivative here (`GRADIENTS`) fall back to `train.train`.
 """
 from __future__ import annotations
 
-import contextlib
 import math
 
 import numpy as np
 import torch
 
 from . import progress as _progress
+from . import threads
 from . import train as _train
 from .models import Ensemble, forward
 
@@ -46,7 +46,7 @@ CHUNK_FLOATS = 2 ** 19
 # below this many floats of activations per step, the ensemble trains on one intra-op thread:
 # every operation then takes microseconds, and waking a second thread for it costs more (on a
 # busy CPU, a scheduler time slice per operation; bench/README.md)
-ONE_THREAD_FLOATS = 2 ** 20
+ONE_THREAD_FLOATS = threads.SMALL_FLOATS
 
 
 def train(model: Ensemble, labels, masks, *, steps: int, lr_enc=1e-3, lr_dec=1e-3,
@@ -86,7 +86,8 @@ def train(model: Ensemble, labels, masks, *, steps: int, lr_enc=1e-3, lr_dec=1e-
     rows = pairs[index] + n * torch.arange(m, device=device)[:, None, None]  # (M, K, 2)
     batch = [(flat.ensemble(sl), flat.grad_ensemble(sl), rows[sl] - n * sl.start,
               labels[index[sl]], index_weight[sl]) for sl in _chunks(model, index.shape[1])]
-    with _one_thread_if(m * index.shape[1] * sum(model.config.layer_sizes) < ONE_THREAD_FLOATS):
+    with threads.one_thread_if(
+            m * index.shape[1] * sum(model.config.layer_sizes) < ONE_THREAD_FLOATS):
         records = _loop(flat, batch, pairs, labels, masks, weight, loss, steps, eval_every,
                         record_embeddings, progress)
     flat.copy_to(model)
@@ -112,18 +113,6 @@ def _loop(flat, batch, pairs, labels, masks, weight, loss, steps, eval_every, re
             _gradients(views, grads, chunk_rows, chunk_labels, chunk_weight, loss_grad)
         flat.adam_step()
     return records
-
-
-@contextlib.contextmanager
-def _one_thread_if(small: bool):
-    """torch on one intra-op thread inside the block if `small`; the count is restored after."""
-    before = torch.get_num_threads()
-    if small and before > 1:
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 # dloss/dout of each loss, as a function of the output and the label

@@ -8,21 +8,30 @@ threads spin while they wait; see `geneft/__init__.py`). One policy, used everyw
 - `usable_cpus()`: the affinity mask, capped by the cgroup quota (v2 `cpu.max`, v1
   `cpu.cfs_quota_us / cpu.cfs_period_us`), overridable by ``$GENEFT_CPUS``;
 - `plan(workers)`: for an ensemble, at most one worker process per usable CPU, and the usable
-  CPUs shared out as intra-op threads, so the machine is never oversubscribed.
+  CPUs shared out as intra-op threads, so the machine is never oversubscribed;
+- `one_thread_if(small)`: small work (`SMALL_FLOATS`) on one intra-op thread. Operations on
+  tensors of a few thousand floats take microseconds, and waking a second thread for each costs
+  more than it saves, on a quiet CPU as well (bench/README.md: the two-layer chapter 70 s on one
+  thread against 107 s on two, the duality chapter 79 s against 252 s).
 
 `geneft/__init__.py` sets OMP_NUM_THREADS from `usable_cpus()` before torch is imported (an
 explicit value wins); sweep worker processes run one thread each.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from pathlib import Path
 
-__all__ = ["ENV", "CGROUP", "cgroup_quota", "usable_cpus", "plan"]
+__all__ = ["ENV", "CGROUP", "SMALL_FLOATS", "cgroup_quota", "usable_cpus", "plan",
+           "one_thread_if"]
 
 ENV = "GENEFT_CPUS"
 CGROUP = Path("/sys/fs/cgroup")
+# work whose largest activation of a step holds fewer floats than this runs on one intra-op
+# thread (`one_thread_if`): about 4 MB, twice the L2 cache of this machine's cores
+SMALL_FLOATS = 2 ** 20
 
 
 def cgroup_quota(root: Path = CGROUP) -> float | None:
@@ -72,3 +81,18 @@ def plan(workers: int, *, cpus: int | None = None) -> tuple[int, int]:
     cpus = usable_cpus() if cpus is None else cpus
     processes = min(workers, cpus)
     return processes, max(1, cpus // processes)
+
+
+@contextlib.contextmanager
+def one_thread_if(small: bool):
+    """torch on one intra-op thread inside the block if `small` (e.g. ``floats < SMALL_FLOATS``);
+    the number of threads is restored after it. Threads never change what is computed, only how
+    fast: callers decide by the size of their work, as a profile of it showed."""
+    import torch                    # not at import: geneft/__init__ reads this module first
+    before = torch.get_num_threads()
+    if small and before > 1:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import units
+from . import threads, units
 from .train import resolve_device
 
 __all__ = ["ACTIVATIONS", "TARGETS", "gaussian_equivalence", "Data", "make_data", "init",
@@ -315,14 +315,16 @@ def _train_alpha(al, seeds, *, d, m, a0, tau, target, eta, steps, n_test, eval_p
         setattr(data, name, getattr(data, name).to(dev, dt))
     a, W = a.to(dev, dt), W.to(dev, dt)
     rows = []
-    for k in range(steps + 1):
-        if k in record:
-            obs = {key: v.cpu().numpy() for key, v in _observe(a, W, data, activation).items()}
-            rows += [{"alpha": al, "seed": s, "n": n, "step": k, "t": eta * k,
-                      **{key: float(v[r]) for key, v in obs.items()}}
-                     for r, s in enumerate(seeds)]
-        if k < steps:
-            a, W = gd_step(a, W, data, eta=eta, activation=activation, train_a=train_a)
+    with threads.one_thread_if(len(seeds) * n * m < threads.SMALL_FLOATS):   # hidden activations
+        for k in range(steps + 1):
+            if k in record:
+                obs = {key: v.cpu().numpy()
+                       for key, v in _observe(a, W, data, activation).items()}
+                rows += [{"alpha": al, "seed": s, "n": n, "step": k, "t": eta * k,
+                          **{key: float(v[r]) for key, v in obs.items()}}
+                         for r, s in enumerate(seeds)]
+            if k < steps:
+                a, W = gd_step(a, W, data, eta=eta, activation=activation, train_a=train_a)
     return pd.DataFrame(rows)
 
 
@@ -665,13 +667,16 @@ def criteria_table(checks: dict[str, Check], full: dict[str, Check] | None = Non
                    ) -> pd.DataFrame:
     """The checks as a narrow table, the verdict early: columns finding, met, criterion, this
     run (the measured values); with `full` (the same checks of a full-size result) also "met at
-    full size" and "full size" (its measured values)."""
+    full size" and "full size" (its measured values). Where the full size states a criterion
+    for other sizes (its widths, its largest init scale), the criterion cell gives both."""
     def row(key):
         c = checks[key]
         out = {"finding": c.finding, "met": c.met, "criterion": c.criterion,
                "this run": c.measured}
         if full is not None:           # the same criterion at full size, found by its name
             out.update({"met at full size": full[key].met, "full size": full[key].measured})
+            if full[key].criterion != c.criterion:
+                out["criterion"] = f"{c.criterion}; at full size: {full[key].criterion}"
         return out
 
     return pd.DataFrame([row(key) for key in checks])
