@@ -1,6 +1,7 @@
 # The two commands of the README. Both create .venv on first use and reuse it afterwards.
 #   make book   build the book (every chapter executed at its quick profile)
-#   make test   the whole test suite (includes executing chapter 1 and building the book)
+#   make test   the whole test suite (includes executing the chapters and building the book), on
+#               one process per usable CPU (pytest-xdist; the book-building tests on one of them)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -96,7 +97,7 @@ pdf: $(STAMP) $(MATHJAX) $(VEGA) _build/.library-hash browser
 
 test: $(STAMP) $(MATHJAX) $(VEGA) browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q --durations=15
+	$(BIN)/python -m pytest -q --durations=15 -n auto --dist loadgroup
 
 # The README's screenshot: build the book, run the browser test on it (it saves a screenshot of
 # every page in _build/screenshots/), and copy the repon-dynamics chapter's into docs/.

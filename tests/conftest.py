@@ -22,6 +22,22 @@ def rng():
     return np.random.default_rng(12345)
 
 
+def pytest_xdist_auto_num_workers(config):
+    """`pytest -n auto` (`make test`): one worker process per CPU this process may use, by the
+    library's thread policy (affinity and cgroup quota), not per core of the machine."""
+    from geneft.threads import usable_cpus
+    return usable_cpus()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`--dist loadgroup`), every test that needs the built book runs in the
+    same worker process, so that the book is built once (`built_book` is per process) while the
+    other workers take the rest of the suite."""
+    for item in items:
+        if "built_book" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("book"))
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
     """The book built once per test session from a copy of the repository, with a fresh
