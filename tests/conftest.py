@@ -29,13 +29,26 @@ def pytest_xdist_auto_num_workers(config):
     return usable_cpus()
 
 
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`--dist loadgroup`), every test that needs the built book runs in the
-    same worker process, so that the book is built once (`built_book` is per process) while the
-    other workers take the rest of the suite."""
-    for item in items:
-        if "built_book" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("book"))
+# The test files that use the built book (conftest.built_book); `make test` runs them on one
+# worker process, so that the book is built once (test_xdist_groups.py keeps this list true).
+BOOK_FILES = ("test_book.py", "test_environment.py", "test_site.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`pytest -n N --dist loadgroup` (`make test`): the tests of BOOK_FILES as one unit of work
+    for one worker, every other test on its own. pytest-xdist's own loadgroup (an
+    `xdist_group` mark) does nothing on pytest 9.2: it renames `item._nodeid`, which pytest no
+    longer reads, so the groups are decided here, by file."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BookOnOneWorker(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+            return "built-book" if file in BOOK_FILES else nodeid
+
+    return BookOnOneWorker(config, log)
 
 
 @pytest.fixture(scope="session")
