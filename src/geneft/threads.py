@@ -86,8 +86,9 @@ def plan(workers: int, *, cpus: int | None = None) -> tuple[int, int]:
 @contextlib.contextmanager
 def one_thread_if(small: bool):
     """torch on one intra-op thread inside the block if `small` (e.g. ``floats < SMALL_FLOATS``);
-    the number of threads is restored after it. Threads never change what is computed, only how
-    fast: callers decide by the size of their work, as a profile of it showed."""
+    the number of threads is restored after it. Threads change how fast, not what is computed
+    (up to the rounding of parallel sums): callers decide by the size of their work, as a
+    profile of it showed."""
     import torch                    # not at import: geneft/__init__ reads this module first
     before = torch.get_num_threads()
     if small and before > 1:
