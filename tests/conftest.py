@@ -22,6 +22,7 @@ def rng():
     return np.random.default_rng(12345)
 
 
+@pytest.hookimpl(optionalhook=True)      # pytest-xdist's hook: unknown without it
 def pytest_xdist_auto_num_workers(config):
     """`pytest -n auto` (`make test`): one worker process per CPU this process may use, by the
     library's thread policy (affinity and cgroup quota), not per core of the machine."""
@@ -34,6 +35,7 @@ def pytest_xdist_auto_num_workers(config):
 BOOK_FILES = ("test_book.py", "test_environment.py", "test_site.py")
 
 
+@pytest.hookimpl(optionalhook=True)      # pytest-xdist's hook: unknown without it
 def pytest_xdist_make_scheduler(config, log):
     """`pytest -n N --dist loadgroup` (`make test`): the tests of BOOK_FILES as one unit of work
     for one worker, every other test on its own. pytest-xdist's own loadgroup (an
