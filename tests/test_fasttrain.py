@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from geneft import fasttrain
+from geneft import fasttrain, threads
 from geneft.models import ModelConfig, forward, ideal_config, init_ensemble
 from geneft.tasks import all_pairs, make_relation, train_mask
 from geneft.train import LOSSES, _train_index, train
@@ -124,7 +124,7 @@ def test_small_ensembles_train_on_one_thread_and_restore_the_count(monkeypatch):
     try:
         fasttrain.train(init_ensemble(cfg, [0]), labels, masks, steps=3)
         assert seen == [1, 1, 1] and torch.get_num_threads() == 2
-        monkeypatch.setattr(fasttrain, "ONE_THREAD_FLOATS", 0)      # nothing counts as small
+        monkeypatch.setattr(threads, "SMALL_FLOATS", 0)      # nothing counts as small
         seen.clear()
         fasttrain.train(init_ensemble(cfg, [0]), labels, masks, steps=2)
         assert seen == [2, 2]

@@ -65,14 +65,14 @@ def test_plan_rejects_bad_workers():
         threads.plan(0, cpus=2)
 
 
-def test_one_thread_if_small_and_the_count_restored_even_after_an_error():
+def test_one_thread_below_small_floats_and_the_count_restored_even_after_an_error():
     torch = pytest.importorskip("torch")
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
-        with threads.one_thread_if(False):
+        with threads.one_thread_if_small(threads.SMALL_FLOATS):          # not small
             assert torch.get_num_threads() == 2
-        with pytest.raises(RuntimeError), threads.one_thread_if(True):
+        with pytest.raises(RuntimeError), threads.one_thread_if_small(threads.SMALL_FLOATS - 1):
             assert torch.get_num_threads() == 1
             raise RuntimeError("inside")
         assert torch.get_num_threads() == 2

@@ -177,27 +177,22 @@ def train_mlp(data: Dataset, config: RunConfig, *, seed: int = 0):
     Ws = init_mlp(X.shape[1], config.hidden, scale=config.init_scale, seed=seed)
     opt = torch.optim.SGD(Ws, lr=config.lr)
     g = torch.Generator().manual_seed(10_000 + seed)
-    with threads.one_thread_if(len(y) * config.hidden < threads.SMALL_FLOATS):
-        return _sgd(Ws, X, y, opt, g, config)
-
-
-def _sgd(Ws, X, y, opt, g, config: RunConfig):
-    """The epochs of `train_mlp`: (weights as float64 tensors, epochs run)."""
-    for epoch in range(1, config.max_epochs + 1):
-        for idx in torch.randperm(len(y), generator=g).split(config.batch_size):
-            loss = torch.nn.functional.cross_entropy(
-                _logits(Ws, X[idx], dropout=config.dropout, generator=g), y[idx])
-            if config.beta > 0 and epoch <= config.penalty_epochs:
-                loss = loss + config.beta * torch.cat([W.reshape(-1) for W in Ws]).norm()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        with torch.no_grad():
-            out = _logits(Ws, X)
-            done = (torch.nn.functional.cross_entropy(out, y) < 1e-3
-                    and bool((out.argmax(1) == y).all()))
-        if done:
-            break
+    with threads.one_thread_if_small(len(y) * config.hidden):
+        for epoch in range(1, config.max_epochs + 1):
+            for idx in torch.randperm(len(y), generator=g).split(config.batch_size):
+                loss = torch.nn.functional.cross_entropy(
+                    _logits(Ws, X[idx], dropout=config.dropout, generator=g), y[idx])
+                if config.beta > 0 and epoch <= config.penalty_epochs:
+                    loss = loss + config.beta * torch.cat([W.reshape(-1) for W in Ws]).norm()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            with torch.no_grad():
+                out = _logits(Ws, X)
+                done = (torch.nn.functional.cross_entropy(out, y) < 1e-3
+                        and bool((out.argmax(1) == y).all()))
+            if done:
+                break
     return [W.detach().to(F64) for W in Ws], epoch
 
 

@@ -16,7 +16,7 @@ No graph is recorded, activations are kept only where the backward pass reads th
 activation derivative is computed from the activation's output (tanh: 1 - t^2, relu: t > 0).
 Models are processed in chunks small enough for their activations to stay in the CPU's cache
 (elementwise passes over a whole ensemble are memory-bound), and a small ensemble trains on one
-intra-op thread (`ONE_THREAD_FLOATS`). Numbers agree with `train.train` and
+intra-op thread (`threads.SMALL_FLOATS`). Numbers agree with `train.train` and
 `train.train_reference` to float32 rounding (tests/test_fasttrain.py); bench/README.md has the
 profile and the speed-up.
 
@@ -43,10 +43,6 @@ GRADIENTS = {"tanh": lambda g, t: torch.ops.aten.tanh_backward(g, t),
              "relu": lambda g, t: g * (t > 0)}
 # models per chunk: about this many floats of activations per chunk (fits in a 2 MB L2 cache)
 CHUNK_FLOATS = 2 ** 19
-# below this many floats of activations per step, the ensemble trains on one intra-op thread:
-# every operation then takes microseconds, and waking a second thread for it costs more (on a
-# busy CPU, a scheduler time slice per operation; bench/README.md)
-ONE_THREAD_FLOATS = threads.SMALL_FLOATS
 
 
 def train(model: Ensemble, labels, masks, *, steps: int, lr_enc=1e-3, lr_dec=1e-3,
@@ -86,8 +82,7 @@ def train(model: Ensemble, labels, masks, *, steps: int, lr_enc=1e-3, lr_dec=1e-
     rows = pairs[index] + n * torch.arange(m, device=device)[:, None, None]  # (M, K, 2)
     batch = [(flat.ensemble(sl), flat.grad_ensemble(sl), rows[sl] - n * sl.start,
               labels[index[sl]], index_weight[sl]) for sl in _chunks(model, index.shape[1])]
-    with threads.one_thread_if(
-            m * index.shape[1] * sum(model.config.layer_sizes) < ONE_THREAD_FLOATS):
+    with threads.one_thread_if_small(m * index.shape[1] * sum(model.config.layer_sizes)):
         records = _loop(flat, batch, pairs, labels, masks, weight, loss, steps, eval_every,
                         record_embeddings, progress)
     flat.copy_to(model)

@@ -9,7 +9,8 @@ threads spin while they wait; see `geneft/__init__.py`). One policy, used everyw
   `cpu.cfs_quota_us / cpu.cfs_period_us`), overridable by ``$GENEFT_CPUS``;
 - `plan(workers)`: for an ensemble, at most one worker process per usable CPU, and the usable
   CPUs shared out as intra-op threads, so the machine is never oversubscribed;
-- `one_thread_if(small)`: small work (`SMALL_FLOATS`) on one intra-op thread. Operations on
+- `one_thread_if_small(floats)`: work of fewer than `SMALL_FLOATS` floats on one intra-op
+  thread. Operations on
   tensors of a few thousand floats take microseconds, and waking a second thread for each costs
   more than it saves, on a quiet CPU as well (bench/README.md: the two-layer chapter 70 s on one
   thread against 107 s on two, the duality chapter 79 s against 252 s).
@@ -25,12 +26,12 @@ import os
 from pathlib import Path
 
 __all__ = ["ENV", "CGROUP", "SMALL_FLOATS", "cgroup_quota", "usable_cpus", "plan",
-           "one_thread_if"]
+           "one_thread_if_small"]
 
 ENV = "GENEFT_CPUS"
 CGROUP = Path("/sys/fs/cgroup")
 # work whose largest activation of a step holds fewer floats than this runs on one intra-op
-# thread (`one_thread_if`): about 4 MB, twice the L2 cache of this machine's cores
+# thread (`one_thread_if_small`): about 4 MB, twice the L2 cache of this machine's cores
 SMALL_FLOATS = 2 ** 20
 
 
@@ -84,14 +85,14 @@ def plan(workers: int, *, cpus: int | None = None) -> tuple[int, int]:
 
 
 @contextlib.contextmanager
-def one_thread_if(small: bool):
-    """torch on one intra-op thread inside the block if `small` (e.g. ``floats < SMALL_FLOATS``);
-    the number of threads is restored after it. Threads change how fast, not what is computed
-    (up to the rounding of parallel sums): callers decide by the size of their work, as a
-    profile of it showed."""
+def one_thread_if_small(floats: int):
+    """torch on one intra-op thread inside the block if the work holds fewer than SMALL_FLOATS
+    `floats` (its largest activations of a step, as the caller counts them); the number of
+    threads is restored after it. Threads change how fast, not what is computed (up to the
+    rounding of parallel sums)."""
     import torch                    # not at import: geneft/__init__ reads this module first
     before = torch.get_num_threads()
-    if small and before > 1:
+    if floats < SMALL_FLOATS and before > 1:
         torch.set_num_threads(1)
     try:
         yield

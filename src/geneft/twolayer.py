@@ -315,7 +315,7 @@ def _train_alpha(al, seeds, *, d, m, a0, tau, target, eta, steps, n_test, eval_p
         setattr(data, name, getattr(data, name).to(dev, dt))
     a, W = a.to(dev, dt), W.to(dev, dt)
     rows = []
-    with threads.one_thread_if(len(seeds) * n * m < threads.SMALL_FLOATS):   # hidden activations
+    with threads.one_thread_if_small(len(seeds) * n * m):          # the hidden activations
         for k in range(steps + 1):
             if k in record:
                 obs = {key: v.cpu().numpy()
