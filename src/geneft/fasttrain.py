@@ -142,16 +142,16 @@ def _gradients(model: Ensemble, grads: Ensemble, rows: torch.Tensor, labels: tor
     else:
         z = e1 - e2 if cfg.mode == "difference" else (e1 - e2) ** 2          # (M, K, d)
     hs, last = [z], len(model.weights) - 1
-    for l in range(last):      # bmm + add_: baddbmm's bias broadcast costs more than a pass
-        hs.append(_train_act(torch.bmm(hs[-1], model.weights[l]).add_(model.biases[l]), cfg))
-    out = torch.bmm(hs[-1], model.weights[last]).add_(model.biases[last])   # (M, K, 1)
+    for l in range(last):
+        hs.append(_train_act(_layer(hs[-1], model.weights[l], model.biases[l]), cfg))
+    out = _layer(hs[-1], model.weights[last], model.biases[last])            # (M, K, 1)
     g = loss_grad(out.view(m, k), labels).mul_(weight).view(m, k, 1)
     trained = cfg.fixed_decoder is None
     for l in range(last, -1, -1):
         if trained:
-            torch.bmm(hs[l].transpose(1, 2), g, out=grads.weights[l])
+            _weight_grad(hs[l], g, out=grads.weights[l])
             torch.sum(g, 1, keepdim=True, out=grads.biases[l])
-        g = torch.bmm(g, model.weights[l].transpose(1, 2))                  # (M, K, in_l)
+        g = _input_grad(g, model.weights[l])                                # (M, K, in_l)
         if l > 0:
             g = act_grad(g, hs[l])
     if cfg.mode == "concat":
@@ -160,6 +160,30 @@ def _gradients(model: Ensemble, grads: Ensemble, rows: torch.Tensor, labels: tor
         g1 = g if cfg.mode == "difference" else g * 2 * (e1 - e2)
         ge = torch.stack([g1, -g1], dim=2)                                  # (M, K, 2, d)
     grads.embeddings.zero_().view(m * cfg.n, d).index_add_(0, rows, ge.reshape(-1, d))
+
+
+# The products of a layer, per model: bmm, except for a layer of one unit (the output), where
+# bmm's matrix-vector case costs 2-8x an elementwise product and sum on this CPU (bench/README.md)
+
+def _layer(h: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """h w + b: (M, K, a) x (M, a, u) + (M, 1, u). bmm + add_: baddbmm's bias broadcast costs
+    more than a pass."""
+    if w.shape[2] == 1:
+        return torch.linalg.vecdot(h, w.mT).unsqueeze(2).add_(b)
+    return torch.bmm(h, w).add_(b)
+
+
+def _weight_grad(h: torch.Tensor, g: torch.Tensor, out: torch.Tensor) -> None:
+    """h^T g into `out`: (M, K, a), (M, K, u) -> (M, a, u)."""
+    if g.shape[2] == 1:
+        torch.linalg.vecdot(h, g, dim=1, out=out.squeeze(2))
+    else:
+        torch.bmm(h.transpose(1, 2), g, out=out)
+
+
+def _input_grad(g: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """g w^T: (M, K, u), (M, a, u) -> (M, K, a)."""
+    return g * w.mT if w.shape[2] == 1 else torch.bmm(g, w.transpose(1, 2))
 
 
 def _train_act(h: torch.Tensor, cfg) -> torch.Tensor:
