@@ -84,8 +84,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser:
 	command -v chromium >/dev/null || command -v google-chrome >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
+# tools/build_book.py: the chapters the execution cache lacks executed side by side (one per
+# usable CPU), then `jupyter-book build . --warningiserror --keep-going`, which renders them.
 book: $(STAMP) $(MATHJAX) $(VEGA) _build/.library-hash
-	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	$(BIN)/python tools/build_book.py
 	@echo "Book built: $(CURDIR)/_build/html/index.html"
 
 # The whole book as one PDF, printed by Chromium from the single-page build (tools/pdf.py); also

@@ -14,10 +14,16 @@ the chapters glue, which Sphinx does not count as math on that page.
 import os
 
 
+def set_chapter_environment():
+    """The environment the chapters execute in (also used by tools/build_book.py, which executes
+    them before the build)."""
+    os.environ["GENEFT_PROGRESS"] = "0"
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def setup(app):
     # MathJax on every page, not only on pages whose own source has math: the scorecard's math
     # arrives in glued HTML from the chapters.
     app.set_html_assets_policy("always")
-    os.environ["GENEFT_PROGRESS"] = "0"
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    set_chapter_environment()
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -15,6 +15,7 @@ in the order of the book). Pages holding either directive are rebuilt on every b
 import datetime
 import importlib.metadata
 import importlib.util
+import os
 import time
 from pathlib import Path
 
@@ -75,8 +76,15 @@ def _build_rows(app) -> list[list[str]]:
     return [["built", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")],
             ["commit", store.git_commit()],
             ["machine", store.device_name("cpu")],
-            ["chapters executed", f"mode '{app.env.mystnb_config.execution_mode}'"],
+            ["chapters executed", _execution_mode(app)],
             ["run cache", cache]]
+
+
+def _execution_mode(app) -> str:
+    mode = f"mode '{app.env.mystnb_config.execution_mode}'"
+    jobs = os.environ.get("GENEFT_BUILD_JOBS")
+    return mode + (f", {jobs} at a time before Sphinx read them (tools/build_book.py)"
+                   if jobs else "")
 
 
 def _package_rows() -> list[list[str]]:
@@ -151,7 +159,14 @@ def _resolve(app, doctree, docname):
 
 
 def _start(app):
-    setattr(app, _STARTED, time.time())
+    """The build started now, or earlier if tools/build_book.py executed chapters before it
+    (``$GENEFT_BUILD_STARTED``, seconds since the epoch)."""
+    started = time.time()
+    try:
+        started = min(started, float(os.environ.get("GENEFT_BUILD_STARTED", "inf")))
+    except ValueError:
+        pass
+    setattr(app, _STARTED, started)
 
 
 def _always_outdated(app, env, added, changed, removed):

@@ -55,9 +55,10 @@ def pytest_xdist_make_scheduler(config, log):
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
-    """The book built once per test session from a copy of the repository, with a fresh
-    execution cache and a fresh run cache (so every chapter really executes). Returns the
-    folder of the built HTML; the build must succeed with warnings as errors.
+    """The book built once per test session, as `make book` builds it, from a copy of the
+    repository, with a fresh execution cache and a fresh run cache (so every chapter really
+    executes). Returns the folder of the built HTML; the build must succeed with warnings as
+    errors.
     $GENEFT_BUILT_BOOK=DIR skips the build and uses DIR (e.g. _build/html) instead."""
     if os.environ.get("GENEFT_BUILT_BOOK"):
         return Path(os.environ["GENEFT_BUILT_BOOK"]).resolve()
@@ -69,7 +70,9 @@ def built_book(tmp_path_factory):
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
         ".venv", "_build", ".git", "runs", "__pycache__", ".pytest_cache", ".hypothesis"))
     env = {**os.environ, "GENEFT_CACHE": str(tmp / "runs")}
-    proc = subprocess.run([str(exe), "build", str(src), "--warningiserror", "--keep-going"],
+    # as `make book` builds: tools/build_book.py executes the chapters side by side, then runs
+    # `jupyter-book build --warningiserror --keep-going`
+    proc = subprocess.run([sys.executable, str(src / "tools" / "build_book.py"), str(src)],
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return src / "_build" / "html"

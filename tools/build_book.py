@@ -1,0 +1,164 @@
+"""Build the book (`make book`): execute the chapters side by side, then let Jupyter Book build.
+
+Jupyter Book 1 executes the chapters one after another while Sphinx reads them: its build passes
+Sphinx no parallel option, and two of the extensions it loads are not parallel-safe
+(bench/README.md). Several chapters keep only one core busy for much of their run, so on a
+machine with more than one usable CPU this script first executes every chapter the execution
+cache lacks, `--jobs` at a time (default: the usable CPUs, `geneft.threads.usable_cpus`), each
+exactly as MyST-NB would (`myst_nb.core.execute.cache`: the same reader, kernel, working
+directory, timeout and cache), and stores the executed notebooks in the build's execution cache
+(`execute_notebooks: cache`, `_build/.jupyter_cache`). Jupyter Book then finds every chapter
+there and only renders. The numbers do not depend on it: each chapter's thread counts come from
+the thread policy, not from what else runs.
+
+A chapter that fails stops the script before Sphinx runs, with its traceback; the chapters that
+finished stay in the cache (an interrupted build loses none of them). `$GENEFT_BUILD_STARTED`
+tells the build's report (`_ext/build_report.py`) that chapters executed here ran in this build.
+
+Usage: python tools/build_book.py [--jobs N] [ROOT]     (ROOT: the repository, default .)
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+STARTED = "GENEFT_BUILD_STARTED"       # read by _ext/build_report.py, as GENEFT_BUILD_JOBS
+
+
+def chapters(root: Path) -> list[Path]:
+    """The table of contents' pages that are notebooks (MyST markdown with a jupytext header), in
+    reading order."""
+    from myst_nb.core.read import is_myst_markdown_notebook
+
+    def files(entry):
+        if isinstance(entry, dict):
+            if "file" in entry:
+                yield entry["file"]
+            for value in entry.values():
+                if isinstance(value, list):
+                    for item in value:
+                        yield from files(item)
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    pages = [root / (name + ".md") for name in [toc["root"], *files(toc)]]
+    return [p for p in pages if p.is_file() and is_myst_markdown_notebook(p.read_text())]
+
+
+def read(path: Path, config: dict):
+    """The notebook MyST-NB reads from `path` at build (`myst_nb.core.read.create_nb_reader`)."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+    from myst_parser.config.main import MdParserConfig
+    extensions = config.get("parse", {}).get("myst_enable_extensions", [])
+    return read_myst_markdown_notebook(path.read_text(), config=MdParserConfig(
+        enable_extensions=set(extensions)), add_source_map=True, path=str(path))
+
+
+def execute(path: Path, config: dict) -> tuple[str, float, str | None]:
+    """In a worker process: execute one chapter as MyST-NB would. Its executed notebook (JSON),
+    seconds, and the traceback if a cell failed (None if not)."""
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+    settings = config.get("execute", {})
+    nb = read(path, config)
+    result = single_nb_execution(nb, cwd=str(path.parent), timeout=settings.get("timeout", 30),
+                                 allow_errors=settings.get("allow_errors", False),
+                                 meta_override=True)
+    return nbformat.writes(nb), result.time, (result.exc_string if result.err else None)
+
+
+def missing(root: Path, config: dict, cache) -> list[Path]:
+    """The chapters whose code the execution cache has no executed notebook for."""
+    todo = []
+    for path in chapters(root):
+        try:
+            cache.match_cache_notebook(read(path, config))
+        except KeyError:
+            todo.append(path)
+    return todo
+
+
+def execute_missing(root: Path, jobs: int) -> list[tuple[Path, str]]:
+    """Execute the chapters the cache lacks, `jobs` at a time, storing each in the cache as it
+    finishes. Returns the failures: (chapter, traceback)."""
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from tqdm import tqdm
+
+    config = yaml.safe_load((root / "_config.yml").read_text()) or {}
+    if config.get("execute", {}).get("execute_notebooks") != "cache":
+        return []                      # the build executes (or not) by itself
+    cache = get_cache(str(root / "_build" / ".jupyter_cache"))
+    todo = missing(root, config, cache)
+    if jobs < 2 or len(todo) < 2:
+        return []                      # nothing to overlap: the build executes them itself
+    os.environ["GENEFT_BUILD_JOBS"] = str(min(jobs, len(todo)))   # for the build's report
+    failures = []
+    context = multiprocessing.get_context("spawn")     # no forked copy of this process's state
+    with concurrent.futures.ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context) as pool, \
+            tqdm(total=len(todo), desc=f"chapters, {jobs} at a time", unit="chapter") as bar:
+        futures = {pool.submit(execute, path, config): path for path in todo}
+        for future in concurrent.futures.as_completed(futures):
+            path = futures[future]
+            text, seconds, error = future.result()
+            name = path.relative_to(root).as_posix()
+            if error:
+                failures.append((path, error))
+                bar.write(f"{name}: failed after {seconds:.0f} s")
+            else:
+                record = cache.add_nb_to_project(str(path),
+                                                 read_data={"type": "plugin", "name": "myst_nb_md"})
+                cache.cache_notebook_bundle(
+                    CacheBundleIn(nbformat.reads(text, nbformat.NO_CONVERT), record.uri,
+                                  data={"execution_seconds": seconds}),
+                    check_validity=False, overwrite=True)
+                bar.write(f"{name}: executed in {seconds:.0f} s")
+            bar.update()
+    return failures
+
+
+def jobs_value(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--jobs must be a whole number >= 1, got {text!r}")
+    return value
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("root", nargs="?", type=Path, default=Path("."),
+                        help="the repository (default: .)")
+    parser.add_argument("--jobs", type=jobs_value, default=None,
+                        help="chapters executed at a time (default: the usable CPUs)")
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    os.environ.setdefault(STARTED, repr(time.time()))
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import book_env
+    book_env.set_chapter_environment()       # what the build's kernels run with
+    if args.jobs is None:
+        from geneft.threads import usable_cpus
+        args.jobs = usable_cpus()
+    failures = execute_missing(root, args.jobs)
+    for path, error in failures:
+        print(f"\n{path.relative_to(root)} failed:\n{error}", file=sys.stderr)
+    if failures:
+        print(f"{len(failures)} chapter(s) failed; the book was not built.", file=sys.stderr)
+        return 1
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return subprocess.call([str(exe), "build", str(root), "--warningiserror", "--keep-going"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
