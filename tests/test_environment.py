@@ -312,7 +312,9 @@ def test_citation_cff_matches_the_citation_file_format_schema():
 def test_zenodo_and_citation_agree_with_each_other_and_pyproject(zenodo, cff, pyproject):
     assert zenodo["title"] == cff["title"]
     assert zenodo["version"] == cff["version"] == pyproject["project"]["version"]
-    assert zenodo["license"] == cff["license"] == pyproject["project"]["license"]["text"]
+    assert zenodo["license"] == cff["license"] == pyproject["project"]["license"]
+    for name in pyproject["project"]["license-files"]:
+        assert (ROOT / name).read_text().startswith(f"{cff['license']} License")
     assert [c["name"] for c in zenodo["creators"]] == [a["name"] for a in cff["authors"]]
     paper = cff["preferred-citation"]["identifiers"][0]["value"]
     assert {"identifier": paper, "relation": "isSupplementTo", "scheme": "arxiv"} in \
