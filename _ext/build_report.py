@@ -83,8 +83,10 @@ def _build_rows(app) -> list[list[str]]:
 def _execution_mode(app) -> str:
     mode = f"mode '{app.env.mystnb_config.execution_mode}'"
     jobs = os.environ.get("GENEFT_BUILD_JOBS")
-    return mode + (f", {jobs} at a time before Sphinx read them (tools/build_book.py)"
-                   if jobs else "")
+    if jobs:
+        return (f"{jobs} at a time by tools/build_book.py, then read from the execution "
+                f"cache ({mode})")
+    return f"one at a time by the build ({mode})"
 
 
 def _package_rows() -> list[list[str]]:
