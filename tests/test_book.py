@@ -56,6 +56,18 @@ def _names(source, ctx):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_chapter_ends_in_the_same_order(chapter):
+    """A reader finds the same closing sections in every chapter, in one order: the full-size
+    result, then what we found, then the exercises."""
+    headings = [line.lstrip("#").strip() for line in
+                (ROOT / "book" / f"{chapter}.md").read_text().splitlines()
+                if line.startswith("## ") or line.startswith("### ")]
+    closing = [h for h in headings if h in ("At full size", "What we found", "Try it")]
+    assert closing == ["At full size", "What we found", "Try it"]
+    assert headings[-1] == "Try it"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_removed_cells_define_nothing_the_page_uses(chapter):
     """Live Code runs only the cells on the page: a name that a later visible cell reads must
     not be defined only in a `remove-cell` cell."""
