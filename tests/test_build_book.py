@@ -2,8 +2,8 @@
 then Jupyter Book, which must find every one of them there and execute nothing itself.
 
 Checked on a small book of the same layout (root `_config.yml` and `_toc.yml`, MyST-markdown
-notebooks in book/), built end to end; the real book goes through the same script in the
-`built_book` fixture (tests/conftest.py)."""
+notebooks in book/), built end to end; the real book goes through the same script in the test
+suite's own book build (tests/conftest.py)."""
 import importlib
 import importlib.util
 import subprocess
