@@ -100,10 +100,11 @@ def execute_missing(root: Path, jobs: int) -> list[tuple[Path, str]]:
     todo = missing(root, config, cache)
     if jobs < 2 or len(todo) < 2:
         return []                      # nothing to overlap: the build executes them itself
-    os.environ["GENEFT_BUILD_JOBS"] = str(min(jobs, len(todo)))   # for the build's report
+    jobs = min(jobs, len(todo))
+    os.environ["GENEFT_BUILD_JOBS"] = str(jobs)                     # for the build's report
     failures = []
     context = multiprocessing.get_context("spawn")     # no forked copy of this process's state
-    with concurrent.futures.ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context) as pool, \
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool, \
             tqdm(total=len(todo), desc=f"chapters, {jobs} at a time", unit="chapter") as bar:
         futures = {pool.submit(execute, path, config): path for path in todo}
         for future in concurrent.futures.as_completed(futures):
@@ -143,7 +144,7 @@ def main(argv=None) -> int:
                         help="chapters executed at a time (default: the usable CPUs)")
     args = parser.parse_args(argv)
     root = args.root.resolve()
-    os.environ.setdefault(STARTED, repr(time.time()))
+    os.environ[STARTED] = repr(time.time())
     sys.path.insert(0, str(ROOT / "_ext"))
     import book_env
     book_env.set_chapter_environment()       # what the build's kernels run with
