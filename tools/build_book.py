@@ -31,7 +31,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-STARTED = "GENEFT_BUILD_STARTED"       # read by _ext/build_report.py, as GENEFT_BUILD_JOBS
+# read by _ext/build_report.py: when this build started, and how many chapters ran at a time
+STARTED, JOBS = "GENEFT_BUILD_STARTED", "GENEFT_BUILD_JOBS"
 
 
 def chapters(root: Path) -> list[Path]:
@@ -101,7 +102,7 @@ def execute_missing(root: Path, jobs: int) -> list[tuple[Path, str]]:
     if jobs < 2 or len(todo) < 2:
         return []                      # nothing to overlap: the build executes them itself
     jobs = min(jobs, len(todo))
-    os.environ["GENEFT_BUILD_JOBS"] = str(jobs)                     # for the build's report
+    os.environ[JOBS] = str(jobs)
     failures = []
     context = multiprocessing.get_context("spawn")     # no forked copy of this process's state
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool, \
