@@ -66,6 +66,18 @@ def test_the_books_chapters_are_the_librarys_chapters():
     assert [p.stem for p in build_book.chapters(ROOT)] == list(CHAPTERS)
 
 
+def test_the_cost_order_names_every_chapter_once():
+    """A chapter added to the book without a place in the order would start first; one renamed
+    would lose its place. Either shows up here."""
+    assert sorted(build_book.COSTLIEST_FIRST) == sorted(p.stem for p in build_book.chapters(ROOT))
+
+
+def test_chapters_start_costliest_first_and_unknown_ones_before_them():
+    names = ["statics", "new", "fieldtheory", "repons"]
+    ordered = build_book.costliest_first([Path(f"book/{n}.md") for n in names])
+    assert [p.stem for p in ordered] == ["new", "repons", "statics", "fieldtheory"]
+
+
 def test_chapters_executed_side_by_side_are_what_the_build_renders(tmp_path):
     root = _book(tmp_path, {"alpha": "x = 6 * 7\nprint('alpha', x)",
                             "beta": "print('beta', sum(range(10)))"})

@@ -4,12 +4,12 @@ Jupyter Book 1 executes the chapters one after another while Sphinx reads them: 
 Sphinx no parallel option, and two of the extensions it loads are not parallel-safe
 (bench/README.md). Several chapters keep only one core busy for much of their run, so on a
 machine with more than one usable CPU this script first executes every chapter the execution
-cache lacks, `--jobs` at a time (default: the usable CPUs, `geneft.threads.usable_cpus`), each
-exactly as MyST-NB would (`myst_nb.core.execute.cache`: the same reader, kernel, working
-directory, timeout and cache), and stores the executed notebooks in the build's execution cache
-(`execute_notebooks: cache`, `_build/.jupyter_cache`). Jupyter Book then finds every chapter
-there and only renders. The numbers do not depend on it: each chapter's thread counts come from
-the thread policy, not from what else runs.
+cache lacks, costliest first, `--jobs` at a time (default: the usable CPUs,
+`geneft.threads.usable_cpus`), each exactly as MyST-NB would (`myst_nb.core.execute.cache`: the
+same reader, kernel, working directory, timeout and cache), and stores the executed notebooks in
+the build's execution cache (`execute_notebooks: cache`, `_build/.jupyter_cache`). Jupyter Book
+then finds every chapter there and only renders. The numbers do not depend on it: each chapter's
+thread counts come from the thread policy, not from what else runs.
 
 A chapter that fails stops the script before Sphinx runs, with its traceback; the chapters that
 finished stay in the cache (an interrupted build loses none of them). `$GENEFT_BUILD_STARTED`
@@ -33,6 +33,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 # read by _ext/build_report.py: when this build started, and how many chapters ran at a time
 STARTED, JOBS = "GENEFT_BUILD_STARTED", "GENEFT_BUILD_JOBS"
+# The chapters, costliest first (executed two at a time from a fresh clone on 2026-12-03: repons
+# 114 s, Goldilocks 105 s, statics 92 s, duality 64 s, two-layer 62 s, field theory 53 s). Started
+# in this order, the last chapter to finish is a short one and no CPU waits long for it at the
+# end (in the reading order, the two CPUs finished about 60 s apart). Only the order depends on it.
+COSTLIEST_FIRST = ("repons", "goldilocks", "statics", "duality", "twolayer", "fieldtheory")
 
 
 def chapters(root: Path) -> list[Path]:
@@ -75,6 +80,13 @@ def execute(path: Path, config: dict) -> tuple[str, float, str | None]:
     return nbformat.writes(nb), result.time, (result.exc_string if result.err else None)
 
 
+def costliest_first(paths: list[Path]) -> list[Path]:
+    """`paths` in the order of `COSTLIEST_FIRST`; a chapter it does not name comes first (its
+    cost is unknown: the safe guess is that it is long)."""
+    rank = {name: i for i, name in enumerate(COSTLIEST_FIRST)}
+    return sorted(paths, key=lambda path: rank.get(path.stem, -1))
+
+
 def missing(root: Path, config: dict, cache) -> list[Path]:
     """The chapters whose code the execution cache has no executed notebook for."""
     todo = []
@@ -98,7 +110,7 @@ def execute_missing(root: Path, jobs: int) -> list[tuple[Path, str]]:
     if config.get("execute", {}).get("execute_notebooks") != "cache":
         return []                      # the build executes (or not) by itself
     cache = get_cache(str(root / "_build" / ".jupyter_cache"))
-    todo = missing(root, config, cache)
+    todo = costliest_first(missing(root, config, cache))
     if jobs < 2 or len(todo) < 2:
         return []                      # nothing to overlap: the build executes them itself
     jobs = min(jobs, len(todo))
