@@ -82,9 +82,10 @@ def _build_rows(app) -> list[list[str]]:
 
 def _execution_mode(app) -> str:
     mode = f"mode '{app.env.mystnb_config.execution_mode}'"
-    jobs = os.environ.get("GENEFT_BUILD_JOBS")
+    jobs, each = os.environ.get("GENEFT_BUILD_JOBS"), os.environ.get("GENEFT_BUILD_CPUS_EACH")
     if jobs:
-        return (f"{jobs} at a time by tools/build_book.py, then read from the execution "
+        cpus = f", {each} CPU{'s' if each != '1' else ''} each" if each else ""
+        return (f"{jobs} at a time by tools/build_book.py{cpus}, then read from the execution "
                 f"cache ({mode})")
     return f"one at a time by the build ({mode})"
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from geneft.threads import usable_cpus
+
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("build_book", ROOT / "tools" / "build_book.py")
 build_book = importlib.util.module_from_spec(spec)
@@ -33,7 +35,8 @@ kernelspec:
 def _chapter(title: str, code: str) -> str:
     return (HEADER + f"# {title}\n\nSome prose.\n\n```{{code-cell}} ipython3\n{code}\n```\n\n"
             "```{code-cell} ipython3\nimport os\n"
-            "print('progress=' + os.environ['GENEFT_PROGRESS'])\n```\n")
+            "print('progress=' + os.environ['GENEFT_PROGRESS'])\n"
+            "print('cpus=' + os.environ.get('GENEFT_CPUS', 'unset'))\n```\n")
 
 
 def _book(root: Path, chapters: dict[str, str]) -> Path:
@@ -90,9 +93,29 @@ def test_chapters_executed_side_by_side_are_what_the_build_renders(tmp_path):
     page = (root / "_build" / "html" / "book" / "alpha.html").read_text()
     assert "alpha 42" in page
     assert "progress=0" in page                # the build's environment: no progress bars
+    share = max(1, usable_cpus() // 2)          # each chapter's share of the CPUs
+    assert f"cpus={share}" in page
     # a second run finds nothing to execute
     again = _run(root, "--jobs", "2")
     assert again.returncode == 0 and "executed in" not in again.stdout + again.stderr
+
+
+def test_the_pdfs_single_page_build_executes_side_by_side_into_its_output(tmp_path):
+    """tools/pdf.py executes the missing chapters as `make book` does, into the execution cache
+    of its --path-output, before its singlehtml build renders them."""
+    root = _book(tmp_path / "src", {"alpha": "print('alpha', 6 * 7)", "beta": "print('beta')"})
+    output = tmp_path / "out"
+    script = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[3])\n"
+              "import pdf; print(pdf.build_singlehtml(Path(sys.argv[1]), Path(sys.argv[2])))\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(root), str(output),
+                           str(ROOT / "tools")],
+                          capture_output=True, text=True, timeout=600)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-2000:]
+    assert "book/alpha.md: executed in" in out and "book/beta.md: executed in" in out
+    assert out.count("Using cached notebook") == 2 and "Executing notebook" not in out
+    assert (output / "_build" / ".jupyter_cache").is_dir() and not (root / "_build").exists()
+    assert "alpha 42" in (output / "_build" / "singlehtml" / "book" / "intro.html").read_text()
 
 
 def test_a_failing_chapter_stops_before_sphinx_and_keeps_the_others(tmp_path):

@@ -515,8 +515,9 @@ def test_build_page_shows_each_executed_chapter_and_the_environment(built_book):
         assert held[1] == held[2] != "0"
         from geneft.threads import usable_cpus
         jobs = min(usable_cpus(), len(notebooks))
-        assert (f"chapters executed {jobs} at a time by tools/build_book.py" in text if jobs > 1
-                else "chapters executed one at a time by the build" in text)
+        each = usable_cpus() // jobs
+        assert (f"chapters executed {jobs} at a time by tools/build_book.py, {each} CPU"
+                in text if jobs > 1 else "chapters executed one at a time by the build" in text)
     assert re.search(r"All \d+ installed packages are at the versions of requirements-lock", text)
 
 

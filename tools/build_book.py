@@ -5,12 +5,13 @@ Sphinx no parallel option, and two of the extensions it loads are not parallel-s
 (bench/README.md). Several chapters keep only one core busy for much of their run, so on a
 machine with more than one usable CPU this script first executes every chapter the execution
 cache lacks, costliest first, `--jobs` at a time (default: the usable CPUs,
-`geneft.threads.usable_cpus`), each exactly as MyST-NB would (`myst_nb.core.execute.cache`: the
-same reader, kernel, working directory, timeout and cache), and stores the executed notebooks in
-the build's execution cache (`execute_notebooks: cache`, `_build/.jupyter_cache`). Jupyter Book
-then finds every chapter there and only renders. The numbers do not depend on it: each chapter's
-thread counts come from the thread policy, not from what else runs.
+`geneft.threads.usable_cpus`), each kernel given its share of the CPUs, each exactly as MyST-NB
+would (`myst_nb.core.execute.cache`: the same reader, kernel, working directory, timeout and
+cache), and stores the executed notebooks in the build's execution cache (`execute_notebooks:
+cache`, `_build/.jupyter_cache`). Jupyter Book then finds every chapter there and only renders.
+No number depends on it (only the run times the chapters measure).
 
+`make pdf` (tools/pdf.py) executes the chapters the same way before its single-page build.
 A chapter that fails stops the script before Sphinx runs, with its traceback; the chapters that
 finished stay in the cache (an interrupted build loses none of them). `$GENEFT_BUILD_STARTED`
 tells the build's report (`_ext/build_report.py`) that chapters executed here ran in this build.
@@ -31,12 +32,14 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-# read by _ext/build_report.py: when this build started, and how many chapters ran at a time
-STARTED, JOBS = "GENEFT_BUILD_STARTED", "GENEFT_BUILD_JOBS"
+# read by _ext/build_report.py: when this build started, how many chapters ran at a time, and
+# how many CPUs each of them was given
+STARTED, JOBS, CPUS_EACH = "GENEFT_BUILD_STARTED", "GENEFT_BUILD_JOBS", "GENEFT_BUILD_CPUS_EACH"
 # The chapters, costliest first (executed two at a time from a fresh clone on 2026-12-03: repons
 # 114 s, Goldilocks 105 s, statics 92 s, duality 64 s, two-layer 62 s, field theory 53 s). Started
 # in this order, the last chapter to finish is a short one and no CPU waits long for it at the
-# end (in the reading order, the two CPUs finished about 60 s apart). Only the order depends on it.
+# end: the two lines of chapters finished 3 s apart, against 52 s in the reading order. Only the
+# order depends on it.
 COSTLIEST_FIRST = ("repons", "goldilocks", "statics", "duality", "twolayer", "fieldtheory")
 
 
@@ -67,11 +70,15 @@ def read(path: Path, config: dict):
         enable_extensions=set(extensions)), add_source_map=True, path=str(path))
 
 
-def execute(path: Path, config: dict) -> tuple[str, float, str | None]:
-    """In a worker process: execute one chapter as MyST-NB would. Its executed notebook (JSON),
+def execute(path: Path, config: dict, cpus: int | None = None) -> tuple[str, float, str | None]:
+    """In a worker process: execute one chapter as MyST-NB would, its kernel given `cpus` CPUs
+    (`$GENEFT_CPUS`, the thread policy's count) if not None. Its executed notebook (JSON),
     seconds, and the traceback if a cell failed (None if not)."""
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
+    if cpus is not None:
+        from geneft import threads
+        os.environ[threads.ENV] = str(cpus)
     settings = config.get("execute", {})
     nb = read(path, config)
     result = single_nb_execution(nb, cwd=str(path.parent), timeout=settings.get("timeout", 30),
@@ -98,9 +105,10 @@ def missing(root: Path, config: dict, cache) -> list[Path]:
     return todo
 
 
-def execute_missing(root: Path, jobs: int) -> list[tuple[Path, str]]:
+def execute_missing(root: Path, jobs: int, output: Path | None = None) -> list[tuple[Path, str]]:
     """Execute the chapters the cache lacks, `jobs` at a time, storing each in the cache as it
-    finishes. Returns the failures: (chapter, traceback)."""
+    finishes (`output`/_build/.jupyter_cache, default `root`'s, as `jupyter-book build
+    --path-output`). Returns the failures: (chapter, traceback)."""
     import nbformat
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
@@ -109,17 +117,23 @@ def execute_missing(root: Path, jobs: int) -> list[tuple[Path, str]]:
     config = yaml.safe_load((root / "_config.yml").read_text()) or {}
     if config.get("execute", {}).get("execute_notebooks") != "cache":
         return []                      # the build executes (or not) by itself
-    cache = get_cache(str(root / "_build" / ".jupyter_cache"))
+    cache = get_cache(str((output or root) / "_build" / ".jupyter_cache"))
     todo = costliest_first(missing(root, config, cache))
     if jobs < 2 or len(todo) < 2:
         return []                      # nothing to overlap: the build executes them itself
     jobs = min(jobs, len(todo))
-    os.environ[JOBS] = str(jobs)
+    # each chapter gets its share of the usable CPUs as its kernel's `$GENEFT_CPUS`: two chapters
+    # that each started a worker process per usable CPU would run twice as many busy processes
+    # as there are CPUs. No number depends on it (the sweeps' batches are fixed by their runs;
+    # compared glue by glue, bench/README.md), only the time estimates the chapters measure.
+    from geneft.threads import usable_cpus
+    share = max(1, usable_cpus() // jobs)
+    os.environ[JOBS], os.environ[CPUS_EACH] = str(jobs), str(share)
     failures = []
     context = multiprocessing.get_context("spawn")     # no forked copy of this process's state
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool, \
             tqdm(total=len(todo), desc=f"chapters, {jobs} at a time", unit="chapter") as bar:
-        futures = {pool.submit(execute, path, config): path for path in todo}
+        futures = {pool.submit(execute, path, config, share): path for path in todo}
         for future in concurrent.futures.as_completed(futures):
             path = futures[future]
             text, seconds, error = future.result()
@@ -157,21 +171,30 @@ def main(argv=None) -> int:
                         help="chapters executed at a time (default: the usable CPUs)")
     args = parser.parse_args(argv)
     root = args.root.resolve()
+    if not execute_chapters(root, args.jobs):
+        return 1
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return subprocess.call([str(exe), "build", str(root), "--warningiserror", "--keep-going"])
+
+
+def execute_chapters(root: Path, jobs: int | None = None, output: Path | None = None) -> bool:
+    """What a build does before Jupyter Book runs (this script, and tools/pdf.py): the build's
+    start time and chapter environment set in this process (its subprocesses inherit them), then
+    `execute_missing` (`jobs` default: the usable CPUs). False, with each failing chapter's
+    traceback printed, if a chapter failed."""
     os.environ[STARTED] = repr(time.time())
     sys.path.insert(0, str(ROOT / "_ext"))
     import book_env
     book_env.set_chapter_environment()       # what the build's kernels run with
-    if args.jobs is None:
+    if jobs is None:
         from geneft.threads import usable_cpus
-        args.jobs = usable_cpus()
-    failures = execute_missing(root, args.jobs)
+        jobs = usable_cpus()
+    failures = execute_missing(root, jobs, output)
     for path, error in failures:
         print(f"\n{path.relative_to(root)} failed:\n{error}", file=sys.stderr)
     if failures:
         print(f"{len(failures)} chapter(s) failed; the book was not built.", file=sys.stderr)
-        return 1
-    exe = Path(sys.executable).with_name("jupyter-book")
-    return subprocess.call([str(exe), "build", str(root), "--warningiserror", "--keep-going"])
+    return not failures
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The whole book as one PDF (`make pdf`): the single-page HTML build, printed by Chromium.
 
 Jupyter Book's `singlehtml` builder puts every page of the book, in table-of-contents order, on
-one HTML page (executing chapters through the same execution cache as `make book`). Headless
+one HTML page (the chapters the execution cache lacks are first executed side by side by
+tools/build_book.py, into the same execution cache as `make book`). Headless
 Chromium, driven by Playwright as in the browser tests, opens it from a local web server, waits
 until every image has loaded and MathJax has typeset every formula, and prints it (the theme's
 print style leaves out the sidebars and buttons).
@@ -51,10 +52,20 @@ def build_singlehtml(root: Path, output: Path | None = None) -> Path:
     single page's folder."""
     exe = Path(sys.executable).with_name("jupyter-book")
     output = root if output is None else output
+    if not _build_book().execute_chapters(root, output=output):    # side by side, as make book
+        raise RuntimeError("a chapter failed (its traceback is above): the book was not built")
     cmd = [str(exe), "build", str(root), "--builder", "singlehtml", "--warningiserror",
            "--keep-going", "--path-output", str(output)]
     subprocess.run(cmd, check=True)
     return output / "_build" / "singlehtml"
+
+
+def _build_book():
+    """tools/build_book.py, imported by its name (its worker processes import it again)."""
+    if str(ROOT / "tools") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tools"))
+    import build_book
+    return build_book
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
