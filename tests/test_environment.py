@@ -146,7 +146,9 @@ def test_make_installs_the_lock_without_resolving_then_checks_it():
     makefile = (ROOT / "Makefile").read_text()
     stamp = makefile[makefile.index("$(STAMP): pyproject.toml $(LOCK)"):]
     stamp = stamp[:stamp.index("\n\n")]
-    assert "pip install --quiet --no-deps -r $(LOCK)" in stamp
+    # not byte-compiled at install: Python compiles what is imported, and may keep it
+    assert "pip install --quiet --no-deps --no-compile -r $(LOCK)" in stamp
+    assert "\nunexport PYTHONDONTWRITEBYTECODE\n" in makefile
     assert "pip install --quiet --no-deps -e ." in stamp
     assert stamp.index("-r $(LOCK)") < stamp.index("pip check")
     rule = makefile[makefile.index("\nlock:"):]
