@@ -1,4 +1,6 @@
 """Scorecard rows: statuses decided from checks, rendered as a linked HTML table."""
+import re
+
 import pytest
 
 from geneft import scorecard
@@ -25,7 +27,12 @@ def test_html_links_each_claim_to_its_section_and_escapes_text():
             Claim("Fig. 8", "not shifted", "none", "shift 2.3", "x3", "partly", "rp-phase")]
     page = html("repons", rows).data
     assert '<a href="repons.html#rp-phase">Fig. 5</a>' in page
-    assert "ratio &lt;~ 10" in page and "<td>12.0</td>" in page and "<td>not stored</td>" in page
+    assert "ratio &lt;~ 10" in page and '<td data-label="Ours (full size)">12.0</td>' in page
+    assert '<td data-label="Ours (full size)">not stored</td>' in page
+    # every cell is labelled with its column's header (a phone shows the rows as cards)
+    heads = re.findall(r"<th>(.*?)</th>", page)
+    labels = re.findall(r'<td data-label="([^"]*)">', page)
+    assert len(heads) == 7 and labels == heads * 2
     assert f'{STATUSES["partly"]} partly' in page and page.count("<tr>") == 3
 
 

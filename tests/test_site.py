@@ -151,6 +151,8 @@ READ = """async () => {
       .map(i => [i.src, i.clientWidth, i.naturalWidth]),
     height: document.documentElement.scrollHeight,
     width: document.documentElement.scrollWidth,
+    scrolling: Array.from(article.querySelectorAll('table.scorecard'))
+      .filter(t => t.scrollWidth > t.clientWidth + 1).length,
   };
 }"""
 
@@ -209,6 +211,13 @@ def test_chapter_is_readable_at_desktop_width(seen, name):
 @pytest.mark.parametrize("name", CHAPTER_PAGES + ["book/intro.html", "book/api.html"])
 def test_page_does_not_scroll_sideways_on_a_phone(seen, name):
     assert seen[name, 390]["width"] <= 390, f"{name}: {seen[name, 390]['width']} px wide at 390"
+
+
+@pytest.mark.slow
+def test_scorecard_rows_fit_a_phone_without_scrolling(seen):
+    """On a phone each scorecard row is a card of labelled lines (_assets/geneft.css): none of
+    the six chapter tables scrolls sideways in its box, as their seven columns did."""
+    assert seen["book/scorecard.html", 390]["scrolling"] == 0
 
 
 @pytest.mark.slow

@@ -114,7 +114,9 @@ def _word(status: str, counted: bool) -> str:
 
 def html(chapter: str, claims: list[Claim], profile: str = "quick"):
     """The chapter's rows as an HTML table (IPython.display.HTML), each claim linked to the
-    section `<chapter>.html#<anchor>` that tests it. Text between $ signs is set as math."""
+    section `<chapter>.html#<anchor>` that tests it. Text between $ signs is set as math. Each
+    cell carries its column's header (`data-label`): on a phone the book's style sheet shows
+    each row as a card of labelled lines instead of seven columns."""
     from IPython.display import HTML
     esc = _text
     head = ["Item", f"Status ({profile})", "Claim", "Paper", f"Ours ({profile})",
@@ -132,7 +134,8 @@ def html(chapter: str, claims: list[Claim], profile: str = "quick"):
             f"{esc(c.full)}")
         cells = [f'<a href="{esc(chapter)}.html#{esc(c.anchor)}">{esc(c.item)}</a>', status,
                  esc(c.claim), esc(c.paper), esc(c.ours), full, esc(c.tolerance)]
-        rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
+        rows.append("<tr>" + "".join(f'<td data-label="{h}">{x}</td>'          # the label:
+                                     for h, x in zip(head, cells)) + "</tr>")   # phones' cards
     return HTML('<table class="table scorecard"><thead><tr>'
                 + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"
                 + "".join(rows) + "</tbody></table>")
