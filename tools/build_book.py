@@ -35,11 +35,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # read by _ext/build_report.py: when this build started, how many chapters ran at a time, and
 # how many CPUs each of them was given
 STARTED, JOBS, CPUS_EACH = "GENEFT_BUILD_STARTED", "GENEFT_BUILD_JOBS", "GENEFT_BUILD_CPUS_EACH"
-# The chapters, costliest first (executed two at a time from a fresh clone on 2026-12-03: repons
-# 114 s, Goldilocks 105 s, statics 92 s, duality 64 s, two-layer 62 s, field theory 53 s). Started
-# in this order, the last chapter to finish is a short one and no CPU waits long for it at the
-# end: the two lines of chapters finished 3 s apart, against 52 s in the reading order. Only the
-# order depends on it.
+# The chapters, costliest first (their times two at a time, one CPU each, from a fresh clone on
+# 2026-12-03: repons 122 s, Goldilocks 84, statics 77, duality 67, two-layer 62, field theory 45).
+# Started in this order, the last to finish is a short one, so no CPU idles long at the end (the
+# two last chapters finished 10 s apart; 52 s apart in the reading order, measured before the
+# CPU share). Only the order depends on it.
 COSTLIEST_FIRST = ("repons", "goldilocks", "statics", "duality", "twolayer", "fieldtheory")
 
 
