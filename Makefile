@@ -3,9 +3,10 @@
 #   make test   the whole test suite (includes executing the chapters and building the book), on
 #               one process per usable CPU (pytest-xdist; the book-building tests on one of them)
 PYTHON ?= python3
-# Python keeps the bytecode it compiles (in __pycache__ folders, ignored by git) even where the
-# environment asks it not to: with PYTHONDONTWRITEBYTECODE set, every chapter's kernel and every
-# worker would compile torch, numpy and matplotlib again (about 3 s each).
+# Python keeps the bytecode it compiles (in __pycache__ folders, ignored by git), also where the
+# environment sets PYTHONDONTWRITEBYTECODE: pip does not compile the lock (below), and without
+# this every chapter's kernel and every worker would compile torch, numpy and matplotlib again
+# (about 3 s each).
 unexport PYTHONDONTWRITEBYTECODE
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -39,7 +40,7 @@ export LOCK_PYTHON_CHECK
 # Exactly the lock (no resolution, --no-deps), then the project; pip check proves it complete.
 # --no-compile: pip would byte-compile all ~15,000 modules of the lock (about 60 s on one core);
 # the book and the tests import about 3,000 of them, which Python compiles on first import and
-# keeps in .venv (see the unexport below).
+# keeps in .venv (see the unexport at the top).
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -c "$$LOCK_PYTHON_CHECK" $(LOCK)
