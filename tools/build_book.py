@@ -122,12 +122,13 @@ def execute_missing(root: Path, jobs: int, output: Path | None = None) -> list[t
     if jobs < 2 or len(todo) < 2:
         return []                      # nothing to overlap: the build executes them itself
     jobs = min(jobs, len(todo))
-    # each chapter gets its share of the usable CPUs as its kernel's `$GENEFT_CPUS`: two chapters
-    # that each started a worker process per usable CPU would run twice as many busy processes
-    # as there are CPUs. No number depends on it (the sweeps' batches are fixed by their runs;
-    # compared glue by glue, bench/README.md), only the time estimates the chapters measure.
-    from geneft.threads import usable_cpus
-    share = max(1, usable_cpus() // jobs)
+    # each chapter gets its share of the usable CPUs (the thread policy's split, `threads.plan`)
+    # as its kernel's `$GENEFT_CPUS`: two chapters that each started a worker process per usable
+    # CPU would run twice as many busy processes as there are CPUs. No number depends on it (the
+    # sweeps' batches are fixed by their runs; compared glue by glue, bench/README.md), only the
+    # time estimates the chapters measure.
+    from geneft import threads
+    _, share = threads.plan(jobs)
     os.environ[JOBS], os.environ[CPUS_EACH] = str(jobs), str(share)
     failures = []
     context = multiprocessing.get_context("spawn")     # no forked copy of this process's state
