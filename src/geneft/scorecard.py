@@ -134,8 +134,8 @@ def html(chapter: str, claims: list[Claim], profile: str = "quick"):
             f"{esc(c.full)}")
         cells = [f'<a href="{esc(chapter)}.html#{esc(c.anchor)}">{esc(c.item)}</a>', status,
                  esc(c.claim), esc(c.paper), esc(c.ours), full, esc(c.tolerance)]
-        rows.append("<tr>" + "".join(f'<td data-label="{h}">{x}</td>'          # the label:
-                                     for h, x in zip(head, cells)) + "</tr>")   # phones' cards
+        labelled = (f'<td data-label="{h}">{x}</td>' for h, x in zip(head, cells))
+        rows.append("<tr>" + "".join(labelled) + "</tr>")
     return HTML('<table class="table scorecard"><thead><tr>'
                 + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"
                 + "".join(rows) + "</tbody></table>")
