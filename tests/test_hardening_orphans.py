@@ -51,8 +51,17 @@ def alive(processes) -> list:
     return out
 
 
+def command(process) -> str:
+    """`process`'s command line; "" once it has exited or is a zombie, as a child of a process
+    being listed may be at any moment."""
+    try:
+        return " ".join(process.cmdline())
+    except psutil.NoSuchProcess:   # ZombieProcess is one
+        return ""
+
+
 def workers_of(pid: int) -> list:
-    return [p for p in descendants(pid) if "spawn_main" in " ".join(p.cmdline())]
+    return [p for p in descendants(pid) if "spawn_main" in command(p)]
 
 
 def cpu_seconds(process) -> float:
@@ -109,7 +118,7 @@ def test_a_stopped_chapter_run_writes_its_record_and_leaves_nothing(tmp_path, si
            "-p", "cache", str(tmp_path / "cache"), "--out", str(out)]
     with started(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
         kernel = wait_for(lambda: [p for p in descendants(proc.pid)
-                                   if "ipykernel" in " ".join(p.cmdline())], 120)
+                                   if "ipykernel" in command(p)], 120)
         assert kernel, "the chapter's kernel never started"
         # Into the long training cell: the kernel has spent CPU beyond its imports (~3 s).
         assert wait_for(lambda: cpu_seconds(kernel[0]) > 8, 300), "the kernel never trained"
@@ -123,7 +132,7 @@ def test_a_stopped_chapter_run_writes_its_record_and_leaves_nothing(tmp_path, si
         assert record["parameters"]["steps"] == 300000 and record["wall_s"] > 0
         assert f"interrupted by {signal.Signals(signum).name}" in err
         assert wait_for(lambda: not alive(family), 15), \
-            f"left running: {[p.cmdline()[:3] for p in alive(family)]}"
+            f"left running: {[command(p)[:80] for p in alive(family)]}"
 
 
 @pytest.mark.slow
@@ -142,4 +151,4 @@ def test_a_killed_chapter_run_leaves_no_process(tmp_path):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         assert wait_for(lambda: not alive(family), 20), \
-            f"left running: {[p.cmdline()[:3] for p in alive(family)]}"
+            f"left running: {[command(p)[:80] for p in alive(family)]}"
