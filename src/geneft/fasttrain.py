@@ -34,7 +34,7 @@ import torch
 from . import progress as _progress
 from . import threads
 from . import train as _train
-from .models import Ensemble, forward
+from .models import Ensemble, combine
 
 __all__ = ["GRADIENTS", "train"]
 
@@ -82,23 +82,26 @@ def train(model: Ensemble, labels, masks, *, steps: int, lr_enc=1e-3, lr_dec=1e-
     rows = pairs[index] + n * torch.arange(m, device=device)[:, None, None]  # (M, K, 2)
     batch = [(flat.ensemble(sl), flat.grad_ensemble(sl), rows[sl] - n * sl.start,
               labels[index[sl]], index_weight[sl]) for sl in _chunks(model, index.shape[1])]
+    every_pair = [flat.ensemble(sl) for sl in _chunks(model, n * n)]      # for evaluations
     with threads.one_thread_if_small(m * index.shape[1] * sum(model.config.layer_sizes)):
-        records = _loop(flat, batch, pairs, labels, masks, weight, loss, steps, eval_every,
-                        record_embeddings, progress)
+        records = _loop(flat, batch, every_pair, pairs, labels, masks, weight, loss, steps,
+                        eval_every, record_embeddings, progress)
     flat.copy_to(model)
     return _train._history(_train._eval_steps(steps, eval_every), records)
 
 
-def _loop(flat, batch, pairs, labels, masks, weight, loss, steps, eval_every, record_embeddings,
-          progress) -> list[dict]:
-    """The training steps, with a record at every evaluation step."""
+def _loop(flat, batch, every_pair, pairs, labels, masks, weight, loss, steps, eval_every,
+          record_embeddings, progress) -> list[dict]:
+    """The training steps, with a record at every evaluation step (the logits of every pair
+    computed chunk by chunk of `every_pair`, with the layers of the steps)."""
     loss_grad = LOSS_GRADS[loss]
     records, at = [], set(_train._eval_steps(steps, eval_every))
     for step in _progress.bar(range(steps + 1), progress=progress, desc="train", leave=False):
         if step in at:
             view = flat.ensemble()
             with torch.no_grad():
-                out = forward(view, pairs)
+                out = torch.cat([_forward(v, combine(v.embeddings, pairs, v.config.mode))[1]
+                                 for v in every_pair]).squeeze(2)               # (M, n^2)
                 per_model = (_train.LOSSES[loss][0](out, labels) * weight).sum(1)   # (M,)
             records.append(_train._record(view, out, per_model, labels, masks, loss,
                                           record_embeddings))
@@ -141,10 +144,8 @@ def _gradients(model: Ensemble, grads: Ensemble, rows: torch.Tensor, labels: tor
         z = e.view(m, k, 2 * d)
     else:
         z = e1 - e2 if cfg.mode == "difference" else (e1 - e2) ** 2          # (M, K, d)
-    hs, last = [z], len(model.weights) - 1
-    for l in range(last):
-        hs.append(_train_act(_layer(hs[-1], model.weights[l], model.biases[l]), cfg))
-    out = _layer(hs[-1], model.weights[last], model.biases[last])            # (M, K, 1)
+    hs, out = _forward(model, z)                                             # out (M, K, 1)
+    last = len(model.weights) - 1
     g = loss_grad(out.view(m, k), labels).mul_(weight).view(m, k, 1)
     trained = cfg.fixed_decoder is None
     for l in range(last, -1, -1):
@@ -160,6 +161,15 @@ def _gradients(model: Ensemble, grads: Ensemble, rows: torch.Tensor, labels: tor
         g1 = g if cfg.mode == "difference" else g * 2 * (e1 - e2)
         ge = torch.stack([g1, -g1], dim=2)                                  # (M, K, 2, d)
     grads.embeddings.zero_().view(m * cfg.n, d).index_add_(0, rows, ge.reshape(-1, d))
+
+
+def _forward(model: Ensemble, z: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+    """The decoder on inputs z (M, K, in): the inputs and each hidden layer's activation
+    [z, h_1, ..., h_L], and the logits (M, K, 1)."""
+    hs, last = [z], len(model.weights) - 1
+    for l in range(last):
+        hs.append(_hidden(hs[-1], model.weights[l], model.biases[l], model.config.activation))
+    return hs, _layer(hs[-1], model.weights[last], model.biases[last])
 
 
 # The products of a layer, per model: bmm, except for a layer of one unit (the output), where
@@ -186,11 +196,18 @@ def _input_grad(g: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     return g * w.mT if w.shape[2] == 1 else torch.bmm(g, w.transpose(1, 2))
 
 
-def _train_act(h: torch.Tensor, cfg) -> torch.Tensor:
-    """The hidden activation, in place. tanh as 2 sigmoid(2h) - 1: on a chunk that fits in the
-    cache this CPU's `tanh` costs about four times these four passes (bench/README.md), and the
-    result is within 2e-7 of tanh (float32 rounding; tests/test_fasttrain.py)."""
-    return h.mul_(2).sigmoid_().mul_(2).sub_(1) if cfg.activation == "tanh" else h.relu_()
+_MINUS_ONE = torch.tensor(-1.0)     # a scalar operand (a 0-dim tensor serves any device)
+
+
+def _hidden(h: torch.Tensor, w: torch.Tensor, b: torch.Tensor, activation: str) -> torch.Tensor:
+    """A hidden layer, act(h w + b). tanh as 2 sigmoid(2 (h w + b)) - 1 in three passes
+    (`baddbmm` scaled by 2, `sigmoid_`, one `add`): on a chunk that fits in the cache this CPU's
+    `tanh` costs about four times that (bench/README.md), and the result is within 2e-7 of tanh
+    (float32 rounding; tests/test_fasttrain.py)."""
+    if activation == "tanh":
+        t = torch.baddbmm(b, h, w, beta=2, alpha=2).sigmoid_()
+        return torch.add(_MINUS_ONE, t, alpha=2, out=t)
+    return _layer(h, w, b).relu_()
 
 
 class _Flat:
