@@ -172,21 +172,22 @@ def _forward(model: Ensemble, z: torch.Tensor) -> tuple[list[torch.Tensor], torc
     return hs, _layer(hs[-1], model.weights[last], model.biases[last])
 
 
-# The products of a layer, per model: bmm, except for a layer of one unit (the output), where
-# bmm's matrix-vector case costs 2-8x an elementwise product and sum on this CPU (bench/README.md)
+# The products of a layer, per model: bmm. A layer of one unit (the output) is computed as a row
+# vector, (M, 1, a) x (M, a, K): bmm's matrix-vector case, (M, K, a) x (M, a, 1), costs about
+# four times that on this CPU (bench/README.md)
 
 def _layer(h: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """h w + b: (M, K, a) x (M, a, u) + (M, 1, u). bmm + add_: baddbmm's bias broadcast costs
     more than a pass."""
-    if w.shape[2] == 1:
-        return torch.linalg.vecdot(h, w.mT).unsqueeze(2).add_(b)
+    if w.shape[2] == 1:                  # (w^T h^T)^T: (M, 1, K) holds (M, K, 1)'s numbers
+        return torch.bmm(w.mT, h.mT).add_(b).view(h.shape[0], h.shape[1], 1)
     return torch.bmm(h, w).add_(b)
 
 
 def _weight_grad(h: torch.Tensor, g: torch.Tensor, out: torch.Tensor) -> None:
     """h^T g into `out`: (M, K, a), (M, K, u) -> (M, a, u)."""
-    if g.shape[2] == 1:
-        torch.linalg.vecdot(h, g, dim=1, out=out.squeeze(2))
+    if g.shape[2] == 1:                  # (g^T h)^T: out^T (M, 1, a) is a view of out's numbers
+        torch.bmm(g.mT, h, out=out.mT)
     else:
         torch.bmm(h.transpose(1, 2), g, out=out)
 
