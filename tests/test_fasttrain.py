@@ -91,11 +91,12 @@ def test_tanh_of_the_training_steps_is_tanh_to_float32_rounding():
     assert (torch.tanh(h).double() - exact).abs().max() < 2.5e-7       # what tanh itself gives
 
 
-def test_chunks_cover_every_model_once():
-    model = init_ensemble(ModelConfig(n=30, depth=3, width=50), range(23))
+@pytest.mark.parametrize("m", [1, 23, 64])
+def test_chunks_cover_every_model_once_in_near_equal_chunks(m):
+    model = init_ensemble(ModelConfig(n=30, depth=3, width=50), range(m))
     chunks = fasttrain._chunks(model, 450)
-    covered = [m for sl in chunks for m in range(sl.start, sl.stop)]
-    assert covered == list(range(23))
+    covered = [i for sl in chunks for i in range(sl.start, sl.stop)]
+    assert covered == list(range(m))
     assert max(sl.stop - sl.start for sl in chunks) - min(sl.stop - sl.start for sl in chunks) <= 1
 
 

@@ -123,8 +123,8 @@ def _chunks(model: Ensemble, k: int) -> list[slice]:
     per_model = k * (sum(model.config.layer_sizes) + 2 * model.config.dim)
     size = max(1, min(model.size, CHUNK_FLOATS // max(per_model, 1)))
     count = math.ceil(model.size / size)
-    size = math.ceil(model.size / count)                 # near-equal chunks
-    return [slice(s, min(s + size, model.size)) for s in range(0, model.size, size)]
+    bounds = [i * model.size // count for i in range(count + 1)]   # sizes differ by at most 1
+    return [slice(a, b) for a, b in zip(bounds, bounds[1:])]
 
 
 def _gradients(model: Ensemble, grads: Ensemble, rows: torch.Tensor, labels: torch.Tensor,
@@ -156,7 +156,7 @@ def _gradients(model: Ensemble, grads: Ensemble, rows: torch.Tensor, labels: tor
         if l > 0:
             g = act_grad(g, hs[l])
     if cfg.mode == "concat":
-        ge = g.view(m, k, 2, d)
+        ge = g.reshape(m, k, 2, d)
     else:
         g1 = g if cfg.mode == "difference" else g * 2 * (e1 - e2)
         ge = torch.stack([g1, -g1], dim=2)                                  # (M, K, 2, d)
@@ -193,8 +193,14 @@ def _weight_grad(h: torch.Tensor, g: torch.Tensor, out: torch.Tensor) -> None:
 
 
 def _input_grad(g: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-    """g w^T: (M, K, u), (M, a, u) -> (M, K, a)."""
-    return g * w.mT if w.shape[2] == 1 else torch.bmm(g, w.transpose(1, 2))
+    """g w^T: (M, K, u), (M, a, u) -> (M, K, a). For a narrow input (a < u: the decoder's first
+    layer, a = 2d) as (w g^T)^T, a view of (M, a, K): bmm's (M, K, u) x (M, u, a) with a small a
+    costs about three times that on this CPU (bench/README.md)."""
+    if w.shape[2] == 1:
+        return g * w.mT
+    if w.shape[1] < w.shape[2]:
+        return torch.bmm(w, g.mT).mT
+    return torch.bmm(g, w.mT)
 
 
 _MINUS_ONE = torch.tensor(-1.0)     # a scalar operand (a 0-dim tensor serves any device)
