@@ -85,7 +85,7 @@ def test_tanh_of_the_training_steps_is_tanh_to_float32_rounding():
     eleven orders of magnitude, the error is that of float32 rounding near 1."""
     h = torch.cat([torch.randn(100_000) * s for s in (1e-6, 1e-3, 0.1, 1.0, 3.0, 10.0, 1e3)])
     exact = torch.tanh(h.double())
-    got = fasttrain._hidden(h.view(1, -1, 1), torch.ones(1, 1, 1), torch.zeros(1, 1, 1),
+    got = fasttrain._hidden(h.view(1, 1, -1), torch.ones(1, 1, 1), torch.zeros(1, 1, 1),
                             "tanh").view(-1)                          # tanh(h 1 + 0)
     assert (got.double() - exact).abs().max() < 2.5e-7
     assert (torch.tanh(h).double() - exact).abs().max() < 2.5e-7       # what tanh itself gives

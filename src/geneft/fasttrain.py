@@ -100,8 +100,8 @@ def _loop(flat, batch, every_pair, pairs, labels, masks, weight, loss, steps, ev
         if step in at:
             view = flat.ensemble()
             with torch.no_grad():
-                out = torch.cat([_forward(v, combine(v.embeddings, pairs, v.config.mode))[1]
-                                 for v in every_pair]).squeeze(2)               # (M, n^2)
+                out = torch.cat([_forward(v, combine(v.embeddings, pairs, v.config.mode).mT)[1]
+                                 for v in every_pair]).squeeze(1)               # (M, n^2)
                 per_model = (_train.LOSSES[loss][0](out, labels) * weight).sum(1)   # (M,)
             records.append(_train._record(view, out, per_model, labels, masks, loss,
                                           record_embeddings))
@@ -144,17 +144,18 @@ def _gradients(model: Ensemble, grads: Ensemble, rows: torch.Tensor, labels: tor
         z = e.view(m, k, 2 * d)
     else:
         z = e1 - e2 if cfg.mode == "difference" else (e1 - e2) ** 2          # (M, K, d)
-    hs, out = _forward(model, z)                                             # out (M, K, 1)
+    hs, out = _forward(model, z.mT)                                          # out (M, 1, K)
     last = len(model.weights) - 1
-    g = loss_grad(out.view(m, k), labels).mul_(weight).view(m, k, 1)
+    g = loss_grad(out.view(m, k), labels).mul_(weight).view(m, 1, k)
     trained = cfg.fixed_decoder is None
     for l in range(last, -1, -1):
         if trained:
             _weight_grad(hs[l], g, out=grads.weights[l])
-            torch.sum(g, 1, keepdim=True, out=grads.biases[l])
-        g = _input_grad(g, model.weights[l])                                # (M, K, in_l)
+            torch.sum(g, 2, keepdim=True, out=grads.biases[l].mT)
+        g = _input_grad(g, model.weights[l])                                # (M, in_l, K)
         if l > 0:
             g = act_grad(g, hs[l])
+    g = g.mT                                                                # (M, K, in)
     if cfg.mode == "concat":
         ge = g.reshape(m, k, 2, d)
     else:
@@ -164,55 +165,49 @@ def _gradients(model: Ensemble, grads: Ensemble, rows: torch.Tensor, labels: tor
 
 
 def _forward(model: Ensemble, z: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
-    """The decoder on inputs z (M, K, in): the inputs and each hidden layer's activation
-    [z, h_1, ..., h_L], and the logits (M, K, 1)."""
+    """The decoder on inputs z (M, in, K), one column per pair: the inputs and each hidden
+    layer's activation [z, h_1, ..., h_L], each (M, width, K), and the logits (M, 1, K)."""
     hs, last = [z], len(model.weights) - 1
     for l in range(last):
         hs.append(_hidden(hs[-1], model.weights[l], model.biases[l], model.config.activation))
     return hs, _layer(hs[-1], model.weights[last], model.biases[last])
 
 
-# The products of a layer, per model: bmm. A layer of one unit (the output) is computed as a row
-# vector, (M, 1, a) x (M, a, K): bmm's matrix-vector case, (M, K, a) x (M, a, 1), costs about
-# four times that on this CPU (bench/README.md)
+# The layers' products with the activations stored as columns, one per pair, (M, width, K):
+# with W (M, a, u), a layer is W^T h, its weight gradient h g^T and its input gradient W g.
+# Per chunk of models this CPU's bmm is 4x faster at width 10 (21 models: 170 vs 722 us for
+# the three products) and 7 % faster at width 50 than with one row per pair (bench/README.md).
 
 def _layer(h: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """h w + b: (M, K, a) x (M, a, u) + (M, 1, u). bmm + add_: baddbmm's bias broadcast costs
-    more than a pass."""
-    if w.shape[2] == 1:                  # (w^T h^T)^T: (M, 1, K) holds (M, K, 1)'s numbers
-        return torch.bmm(w.mT, h.mT).add_(b).view(h.shape[0], h.shape[1], 1)
-    return torch.bmm(h, w).add_(b)
+    """W^T h + b: (M, a, u), (M, a, K), (M, 1, u) -> (M, u, K). bmm + add_: baddbmm's bias
+    broadcast costs more than a pass."""
+    return torch.bmm(w.mT, h).add_(b.mT)
 
 
 def _weight_grad(h: torch.Tensor, g: torch.Tensor, out: torch.Tensor) -> None:
-    """h^T g into `out`: (M, K, a), (M, K, u) -> (M, a, u)."""
-    if g.shape[2] == 1:                  # (g^T h)^T: out^T (M, 1, a) is a view of out's numbers
-        torch.bmm(g.mT, h, out=out.mT)
+    """h g^T into `out`: (M, a, K), (M, u, K) -> (M, a, u). For one unit (the output) as the
+    row (g h^T)^T: bmm's matrix-vector case costs about four times that here."""
+    if g.shape[1] == 1:                  # out^T (M, 1, a) is a view of out's numbers
+        torch.bmm(g, h.mT, out=out.mT)
     else:
-        torch.bmm(h.transpose(1, 2), g, out=out)
+        torch.bmm(h, g.mT, out=out)
 
 
 def _input_grad(g: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-    """g w^T: (M, K, u), (M, a, u) -> (M, K, a). For a narrow input (a < u: the decoder's first
-    layer, a = 2d) as (w g^T)^T, a view of (M, a, K): bmm's (M, K, u) x (M, u, a) with a small a
-    costs about three times that on this CPU (bench/README.md)."""
-    if w.shape[2] == 1:
-        return g * w.mT
-    if w.shape[1] < w.shape[2]:
-        return torch.bmm(w, g.mT).mT
-    return torch.bmm(g, w.mT)
+    """W g: (M, u, K), (M, a, u) -> (M, a, K); for one unit a broadcast product."""
+    return w * g if w.shape[2] == 1 else torch.bmm(w, g)
 
 
 _MINUS_ONE = torch.tensor(-1.0)     # a scalar operand (a 0-dim tensor serves any device)
 
 
 def _hidden(h: torch.Tensor, w: torch.Tensor, b: torch.Tensor, activation: str) -> torch.Tensor:
-    """A hidden layer, act(h w + b). tanh as 2 sigmoid(2 (h w + b)) - 1 in three passes
-    (`baddbmm` scaled by 2, `sigmoid_`, one `add`): on a chunk that fits in the cache this CPU's
-    `tanh` costs about four times that (bench/README.md), and the result is within 2e-7 of tanh
-    (float32 rounding; tests/test_fasttrain.py)."""
+    """A hidden layer, act(W^T h + b) (shapes as `_layer`). tanh as 2 sigmoid(2 (W^T h + b)) - 1
+    in three passes (`baddbmm` scaled by 2, `sigmoid_`, one `add`): on a chunk that fits in the
+    cache this CPU's `tanh` costs about four times that (bench/README.md), and the result is
+    within 2e-7 of tanh (float32 rounding; tests/test_fasttrain.py)."""
     if activation == "tanh":
-        t = torch.baddbmm(b, h, w, beta=2, alpha=2).sigmoid_()
+        t = torch.baddbmm(b.mT, w.mT, h, beta=2, alpha=2).sigmoid_()
         return torch.add(_MINUS_ONE, t, alpha=2, out=t)
     return _layer(h, w, b).relu_()
 
