@@ -71,7 +71,7 @@ def test_chunks_of_models_give_the_numbers_of_one_batch(monkeypatch):
     for chunk_floats in (1, 2 ** 30):          # one model per chunk; all models in one chunk
         monkeypatch.setattr(fasttrain, "CHUNK_FLOATS", chunk_floats)
         model = init_ensemble(cfg, seeds)
-        assert len(fasttrain._chunks(model, 130)) == (7 if chunk_floats == 1 else 1)
+        assert len(fasttrain._chunks(model, [130] * 7)) == (7 if chunk_floats == 1 else 1)
         results[chunk_floats] = (fasttrain.train(model, labels, masks, steps=30, eval_every=10),
                                  model)
     (h1, m1), (h2, m2) = results.values()
@@ -94,10 +94,24 @@ def test_tanh_of_the_training_steps_is_tanh_to_float32_rounding():
 @pytest.mark.parametrize("m", [1, 23, 64])
 def test_chunks_cover_every_model_once_in_near_equal_chunks(m):
     model = init_ensemble(ModelConfig(n=30, depth=3, width=50), range(m))
-    chunks = fasttrain._chunks(model, 450)
+    chunks = fasttrain._chunks(model, [450] * m)
     covered = [i for sl in chunks for i in range(sl.start, sl.stop)]
     assert covered == list(range(m))
     assert max(sl.stop - sl.start for sl in chunks) - min(sl.stop - sl.start for sl in chunks) <= 1
+
+
+def test_chunks_pad_small_train_sets_only_to_their_own_size():
+    """30 models of 90 train pairs then 30 of 810 (fraction-major, as the sweeps order them):
+    padded to the batch's largest set they would hold 60 x 810 pairs; chunked by their own
+    sizes, about 30 x 90 + 30 x 810, and no chunk exceeds CHUNK_FLOATS."""
+    cfg = ModelConfig(n=30, depth=3, width=50)
+    counts = [90] * 30 + [810] * 30
+    chunks = fasttrain._chunks(init_ensemble(cfg, range(60)), counts)
+    per_pair = sum(cfg.layer_sizes) + 2 * cfg.dim
+    padded = [(sl.stop - sl.start) * max(counts[sl]) for sl in chunks]
+    assert all(p * per_pair <= fasttrain.CHUNK_FLOATS for p in padded)
+    assert sum(padded) <= 1.05 * (30 * 90 + 30 * 810) < 0.6 * 60 * 810
+    assert [i for sl in chunks for i in range(sl.start, sl.stop)] == list(range(60))
 
 
 def test_activation_without_written_gradient_falls_back_to_autograd():

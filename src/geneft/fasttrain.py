@@ -78,11 +78,17 @@ def train(model: Ensemble, labels, masks, *, steps: int, lr_enc=1e-3, lr_dec=1e-
                  _train._per_model(lr_dec, m, "lr_dec", device),
                  _train._per_model(weight_decay, m, "weight_decay", device))
     # per chunk of models: parameter and gradient views, rows of the train pairs' symbols in
-    # the flattened (models x symbols) embedding table, labels and loss weights
+    # the flattened (models x symbols) embedding table, labels and loss weights, each padded
+    # only to the largest train set of the chunk
     rows = pairs[index] + n * torch.arange(m, device=device)[:, None, None]  # (M, K, 2)
-    batch = [(flat.ensemble(sl), flat.grad_ensemble(sl), rows[sl] - n * sl.start,
-              labels[index[sl]], index_weight[sl]) for sl in _chunks(model, index.shape[1])]
-    every_pair = [flat.ensemble(sl) for sl in _chunks(model, n * n)]      # for evaluations
+    counts = masks.sum(1).tolist()
+    batch = []
+    for sl in _chunks(model, counts):
+        k = max(1, *counts[sl])
+        batch.append((flat.ensemble(sl), flat.grad_ensemble(sl),
+                      (rows[sl, :k] - n * sl.start).contiguous(), labels[index[sl, :k]],
+                      index_weight[sl, :k].contiguous()))
+    every_pair = [flat.ensemble(sl) for sl in _chunks(model, [n * n] * m)]  # for evaluations
     with threads.one_thread_if_small(m * index.shape[1] * sum(model.config.layer_sizes)):
         records = _loop(flat, batch, every_pair, pairs, labels, masks, weight, loss, steps,
                         eval_every, record_embeddings, progress)
@@ -118,12 +124,24 @@ LOSS_GRADS = {"bce": lambda out, y: torch.sigmoid(out).sub_(y),
               "mse": lambda out, y: out - y}
 
 
-def _chunks(model: Ensemble, k: int) -> list[slice]:
-    """Slices of the model axis, each holding about CHUNK_FLOATS floats of activations."""
-    per_model = k * (sum(model.config.layer_sizes) + 2 * model.config.dim)
-    size = max(1, min(model.size, CHUNK_FLOATS // max(per_model, 1)))
-    count = math.ceil(model.size / size)
-    bounds = [i * model.size // count for i in range(count + 1)]   # sizes differ by at most 1
+def _chunks(model: Ensemble, counts: list[int]) -> list[slice]:
+    """Slices of the model axis, each holding at most about CHUNK_FLOATS floats of activations
+    (one model at least) when its models' train sets are padded to the largest among them
+    (`counts`: each model's number of pairs): as few chunks as that allows, of near-equal size
+    where the train sets allow it. Models of one train fraction, next to each other in a batch
+    as the sweeps order them, share chunks, and a chunk of small train sets is not padded to a
+    large one."""
+    per_pair = sum(model.config.layer_sizes) + 2 * model.config.dim
+    fits = lambda a, b: b - a == 1 or (b - a) * max(counts[a:b]) * per_pair <= CHUNK_FLOATS  # noqa: E731
+    starts, widest = [0], counts[0]                       # greedy, left to right
+    for i in range(1, len(counts)):
+        widest = max(widest, counts[i])
+        if (i + 1 - starts[-1]) * widest * per_pair > CHUNK_FLOATS:
+            starts.append(i)
+            widest = counts[i]
+    bounds = [i * len(counts) // len(starts) for i in range(len(starts) + 1)]  # near-equal
+    if not all(fits(a, b) for a, b in zip(bounds, bounds[1:])):
+        bounds = starts + [len(counts)]
     return [slice(a, b) for a, b in zip(bounds, bounds[1:])]
 
 
