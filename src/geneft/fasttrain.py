@@ -199,8 +199,8 @@ def _forward(model: Ensemble, z: torch.Tensor) -> tuple[list[torch.Tensor], torc
 # the three products) and 7 % faster at width 50 than with one row per pair (bench/README.md).
 
 def _layer(h: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """W^T h + b: (M, a, u), (M, a, K), (M, 1, u) -> (M, u, K). bmm + add_: baddbmm's bias
-    broadcast costs more than a pass."""
+    """W^T h + b: h (M, a, K), w (M, a, u), b (M, 1, u) -> (M, u, K). bmm + add_: baddbmm's
+    bias broadcast costs more than a pass."""
     return torch.bmm(w.mT, h).add_(b.mT)
 
 
